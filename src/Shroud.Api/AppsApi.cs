@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Shroud.Core;
+using Shroud.Core.Access;
+using Shroud.Core.Apps;
+
+namespace Shroud.Api;
+
+/// <summary>Apps and their API keys: the bootstrap admin key creates apps; it or an app key with <c>admin</c> manages keys.</summary>
+public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys keys)
+{
+    public async Task<Created<AppResponse>> CreateAppAsync(HttpRequest request)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, null, Permissions.Admin, ct);
+        var body = await ShroudJson.ReadAsync<CreateAppRequest>(request, ct);
+        var id = body.Id ?? throw ShroudException.Invalid("id", "is required.");
+        var createdAt = await registry.CreateAsync(id, ct);
+        return TypedResults.Created($"/{Routes.Prefix}/{Routes.Apps}/{id}", new AppResponse(id, createdAt));
+    }
+
+    public async Task<Created<CreatedKeyResponse>> CreateKeyAsync(HttpRequest request, string appId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        var body = await ShroudJson.ReadAsync<CreateKeyRequest>(request, ct);
+        var permissions = Permissions.None;
+        var names = body.Permissions ?? throw ShroudException.Invalid("permissions", $"is required: a list of {PermissionNames.Known}.");
+        for (var i = 0; i < names.Count; i++)
+        {
+            permissions |= names[i] is { } name && PermissionNames.TryParse(name, out var permission)
+                ? permission
+                : throw ShroudException.Invalid($"permissions[{i}]", $"must be one of: {PermissionNames.Known}.");
+        }
+
+        var (key, text) = await keys.CreateAsync(appId, body.Name ?? "", permissions, ct);
+        return TypedResults.Created(
+            $"/{Routes.Prefix}/{Routes.AppKeys.Replace("{appId}", appId)}/{key.KeyId}",
+            new CreatedKeyResponse(key.KeyId, text, key.Name, PermissionNames.Format(key.Permissions), key.CreatedAt));
+    }
+
+    public async Task<Ok<ItemsResponse<KeyResponse>>> ListKeysAsync(HttpRequest request, string appId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        var list = await keys.ListAsync(appId, ct);
+        return TypedResults.Ok(new ItemsResponse<KeyResponse>(
+            list.Select(k => new KeyResponse(k.KeyId, k.Name, PermissionNames.Format(k.Permissions), k.CreatedAt, k.RevokedAt)).ToList()));
+    }
+
+    public async Task<NoContent> RevokeKeyAsync(HttpRequest request, string appId, string keyId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        await keys.RevokeAsync(appId, keyId, ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,27 @@
+namespace Shroud.Api;
+
+// Request bodies: every property is nullable so that a missing field gets a clear "is required" problem.
+public sealed record CreateAppRequest(string? Id);
+
+public sealed record CreateKeyRequest(string? Name, IReadOnlyList<string?>? Permissions);
+
+public sealed record EncryptItemRequest(string? Value, string? Ttl);
+
+public sealed record EncryptRequest(string? Value, string? Ttl, IReadOnlyList<EncryptItemRequest?>? Items);
+
+public sealed record DecryptRequest(string? Ref, IReadOnlyList<string?>? Refs);
+
+// Responses.
+public sealed record HealthResponse(string Status);
+
+public sealed record AppResponse(string Id, DateTimeOffset CreatedAt);
+
+public sealed record CreatedKeyResponse(string Id, string Key, string Name, IReadOnlyList<string> Permissions, DateTimeOffset CreatedAt);
+
+public sealed record KeyResponse(string Id, string Name, IReadOnlyList<string> Permissions, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+public sealed record EncryptResponse(string Ref, DateTimeOffset ExpiresAt, string Redacted);
+
+public sealed record DecryptResponse(string Value, bool Expired, DateTimeOffset? ExpiresAt);
+
+public sealed record ItemsResponse<T>(IReadOnlyList<T> Items);

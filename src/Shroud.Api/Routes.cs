@@ -1,0 +1,13 @@
+namespace Shroud.Api;
+
+/// <summary>Every route of the API, relative to the <c>api</c> prefix; both hosts declare exactly these.</summary>
+public static class Routes
+{
+    public const string Prefix = "api";
+    public const string Health = "health";
+    public const string Apps = "apps";
+    public const string AppKeys = "apps/{appId}/keys";
+    public const string AppKey = "apps/{appId}/keys/{keyId}";
+    public const string Encrypt = "apps/{appId}/encrypt";
+    public const string Decrypt = "apps/{appId}/decrypt";
+}

@@ -1,0 +1,80 @@
+using System.Xml;
+using Microsoft.AspNetCore.Http;
+using Shroud.Core;
+using Shroud.Core.Access;
+using Shroud.Core.Records;
+
+namespace Shroud.Api;
+
+/// <summary><c>encrypt</c> and <c>decrypt</c>, each in a single form and a batch form of up to 100 items.</summary>
+public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
+{
+    public async Task<IResult> EncryptAsync(HttpRequest request, string appId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Encrypt, ct);
+        var body = await ShroudJson.ReadAsync<EncryptRequest>(request, ct);
+        if (body.Items is null)
+        {
+            var single = await vault.SealAsync(appId, [Item("", body.Value, body.Ttl)], ct);
+            return TypedResults.Ok(Response(single[0]));
+        }
+
+        if (body.Value is not null || body.Ttl is not null)
+        {
+            throw ShroudException.Invalid("items", "cannot be combined with value or ttl at the top level.");
+        }
+
+        var items = body.Items.Select((item, i) => Item($"items[{i}]", item?.Value, item?.Ttl)).ToList();
+        var sealedValues = await vault.SealAsync(appId, items, ct);
+        return TypedResults.Ok(new ItemsResponse<EncryptResponse>(sealedValues.Select(Response).ToList()));
+    }
+
+    public async Task<IResult> DecryptAsync(HttpRequest request, string appId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Decrypt, ct);
+        var body = await ShroudJson.ReadAsync<DecryptRequest>(request, ct);
+        if (body.Refs is null)
+        {
+            var single = await vault.RevealAsync(appId, [("ref", body.Ref ?? throw ShroudException.Invalid("ref", "is required (or send refs for a batch)."))], ct);
+            return TypedResults.Ok(Response(single[0]));
+        }
+
+        if (body.Ref is not null)
+        {
+            throw ShroudException.Invalid("refs", "cannot be combined with ref.");
+        }
+
+        var references = body.Refs.Select((r, i) => ($"refs[{i}]", r ?? throw ShroudException.Invalid($"refs[{i}]", "is required."))).ToList();
+        var revealed = await vault.RevealAsync(appId, references, ct);
+        return TypedResults.Ok(new ItemsResponse<DecryptResponse>(revealed.Select(Response).ToList()));
+    }
+
+    private static SealItem Item(string path, string? value, string? ttl)
+    {
+        var item = new SealItem(path, value ?? "", null);
+        if (value is null)
+        {
+            throw ShroudException.Invalid(item.Field("value"), path.Length == 0 ? "is required (or send items for a batch)." : "is required.");
+        }
+
+        return item with { Ttl = ttl is null ? null : Duration(item.Field("ttl"), ttl) };
+    }
+
+    private static TimeSpan Duration(string field, string text)
+    {
+        try
+        {
+            return XmlConvert.ToTimeSpan(text);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw ShroudException.Invalid(field, "must be an ISO-8601 duration such as PT1H or P1D.");
+        }
+    }
+
+    private static EncryptResponse Response(SealedValue value) => new(value.Reference, value.ExpiresAt, Vault.Redaction);
+
+    private static DecryptResponse Response(RevealedValue value) => new(value.Value, value.Expired, value.ExpiresAt);
+}

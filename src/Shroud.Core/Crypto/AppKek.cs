@@ -1,0 +1,13 @@
+namespace Shroud.Core.Crypto;
+
+/// <summary>One unwrapped version of an app's key-encryption key. Its key material never leaves the process.</summary>
+public sealed class AppKek(string appId, int version, byte[] key, DateTimeOffset createdAt, DateTimeOffset? retiredAt)
+{
+    public string AppId { get; } = appId;
+    public int Version { get; } = version;
+    internal byte[] Key { get; } = key;
+    public DateTimeOffset CreatedAt { get; } = createdAt;
+    public DateTimeOffset? RetiredAt { get; } = retiredAt;
+
+    public override string ToString() => $"{AppId}/kek/{Version}";
+}

@@ -1,0 +1,96 @@
+using Shroud.Core.Crypto;
+using Shroud.Storage;
+
+namespace Shroud.Core.Records;
+
+/// <summary>A sealed value as stored: one row keyed by expiry partition and ref id.</summary>
+public sealed record StoredRecord(string PartitionKey, RecordAddress Address, SealedRecord Sealed);
+
+/// <summary>
+/// The records table. Partition key = expiry hour (<c>yyyyMMddHH</c>, UTC) and shard, row key = ref id:
+/// every expired row sorts before every live one, so a sweep reads only expired partitions, and the
+/// shard (first byte of the ref id) spreads concurrent writes over 16 partitions per hour.
+/// </summary>
+public sealed class RecordStore(TableClient table)
+{
+    public const int Shards = 16;
+    private const int MaxTransactionActions = 100;
+
+    // Well under the 4 MiB transaction limit once base64 and JSON overhead are counted.
+    private const int MaxTransactionBytes = 2_500_000;
+
+    public static string PartitionKeyFor(ShroudReference reference) =>
+        $"{reference.ExpiresAt.UtcDateTime:yyyyMMddHH}-{reference.RefIdBytes[0] % Shards:x}";
+
+    /// <summary>The partition keys strictly below this value hold only rows that expired before <paramref name="now"/>'s hour.</summary>
+    public static string ExpiredPartitionsBound(DateTimeOffset now) => $"{now.UtcDateTime:yyyyMMddHH}";
+
+    /// <summary>Writes the rows with one request per partition (a single insert, or entity-group transactions).</summary>
+    public async Task WriteAsync(IReadOnlyList<StoredRecord> records, CancellationToken cancellationToken)
+    {
+        if (records.Count == 1)
+        {
+            await table.AddEntityAsync(ToEntity(records[0]), cancellationToken);
+            return;
+        }
+
+        foreach (var chunk in Chunk(records))
+        {
+            await table.SubmitTransactionAsync(
+                chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(r))).ToList(),
+                cancellationToken);
+        }
+    }
+
+    /// <summary>One point read; null when the row is gone.</summary>
+    public async Task<StoredRecord?> ReadAsync(ShroudReference reference, CancellationToken cancellationToken)
+    {
+        var entity = await table.GetEntityIfExistsAsync(PartitionKeyFor(reference), reference.RefId, ct: cancellationToken);
+        return entity is null ? null : FromEntity(entity);
+    }
+
+    private static IEnumerable<List<StoredRecord>> Chunk(IReadOnlyList<StoredRecord> records)
+    {
+        foreach (var partition in records.GroupBy(r => r.PartitionKey))
+        {
+            var chunk = new List<StoredRecord>();
+            var bytes = 0;
+            foreach (var record in partition)
+            {
+                var size = Size(record);
+                if (chunk.Count == MaxTransactionActions || (chunk.Count > 0 && bytes + size > MaxTransactionBytes))
+                {
+                    yield return chunk;
+                    chunk = [];
+                    bytes = 0;
+                }
+
+                chunk.Add(record);
+                bytes += size;
+            }
+
+            yield return chunk;
+        }
+    }
+
+    private static int Size(StoredRecord record) => (record.Sealed.Ciphertext.Length + record.Sealed.WrappedDek.Length) * 4 / 3 + 512;
+
+    private static TableEntity ToEntity(StoredRecord record) => new(record.PartitionKey, record.Address.RefId)
+    {
+        ["AppId"] = record.Address.AppId,
+        ["ExpiresAt"] = record.Address.ExpiresAt,
+        ["ContentType"] = record.Address.ContentType,
+        ["Data"] = record.Sealed.Ciphertext,
+        ["Dek"] = record.Sealed.WrappedDek,
+        ["KekVersion"] = record.Sealed.KekVersion,
+    };
+
+    private static StoredRecord FromEntity(TableEntity entity) => new(
+        entity.PartitionKey,
+        new RecordAddress(
+            entity.GetString("AppId") ?? "",
+            entity.RowKey,
+            entity.GetDateTimeOffset("ExpiresAt") ?? DateTimeOffset.MinValue,
+            entity.GetString("ContentType") ?? ""),
+        new SealedRecord(entity.GetBinary("Data") ?? [], entity.GetBinary("Dek") ?? [], entity.GetInt32("KekVersion") ?? 0));
+}

@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Shroud.Core.Apps;
+using Shroud.Core.Crypto;
+
+namespace Shroud.Core.Records;
+
+/// <summary>One value to seal; <paramref name="Path"/> locates it in the request ("" or "items[3]") for error messages.</summary>
+public sealed record SealItem(string Path, string Value, TimeSpan? Ttl)
+{
+    public string Field(string name) => Path.Length == 0 ? name : $"{Path}.{name}";
+}
+
+public sealed record SealedValue(string Reference, DateTimeOffset ExpiresAt);
+
+/// <summary>A revealed value: the plaintext, or the redaction text once the value has expired or is gone.</summary>
+public sealed record RevealedValue(string Value, bool Expired, DateTimeOffset? ExpiresAt);
+
+/// <summary>
+/// Seals values into records and reveals them from references, following the envelope protocol.
+/// Sealing a request costs one storage write per partition (normally one); revealing costs one point read per reference.
+/// </summary>
+public sealed class Vault(AppKeyRing keys, RecordStore records, TimeProvider clock, IOptions<ShroudOptions> options)
+{
+    public const string Redaction = "★★★★★";
+    public const string TextContentType = "text/plain; charset=utf-8";
+    public const int MaxBatch = 100;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    public async Task<IReadOnlyList<SealedValue>> SealAsync(string appId, IReadOnlyList<SealItem> items, CancellationToken cancellationToken)
+    {
+        CheckBatch(items.Count);
+        var kek = await keys.GetActiveAsync(appId, cancellationToken);
+        var now = clock.GetUtcNow();
+        var shard = (byte)RandomNumberGenerator.GetInt32(256);
+        var sealedValues = new SealedValue[items.Count];
+        var stored = new StoredRecord[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var plaintext = Encoding.UTF8.GetBytes(item.Value);
+            if (plaintext.Length > options.Value.MaxValueBytes)
+            {
+                throw new ShroudException(
+                    ShroudError.ValueTooLarge,
+                    $"{item.Field("value")} is {plaintext.Length} bytes of UTF-8; the limit is {options.Value.MaxValueBytes} bytes.");
+            }
+
+            var expiresAt = DateTimeOffset.FromUnixTimeSeconds((now + Ttl(item)).ToUnixTimeSeconds());
+            var refId = ShroudReference.NewRefId(shard);
+            var address = new RecordAddress(appId, ShroudReference.RefIdText(refId), expiresAt, TextContentType);
+            var (record, refKek) = Envelope.Seal(plaintext, address, kek);
+            var reference = ShroudReference.Create(appId, refId, expiresAt, refKek);
+            stored[i] = new StoredRecord(RecordStore.PartitionKeyFor(reference), address, record);
+            sealedValues[i] = new SealedValue(reference.Encode(), expiresAt);
+            CryptographicOperations.ZeroMemory(refKek);
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+
+        await records.WriteAsync(stored, cancellationToken);
+        return sealedValues;
+    }
+
+    /// <summary>Reveals each reference (field path, reference text); any invalid reference fails the whole call with one generic error.</summary>
+    public async Task<IReadOnlyList<RevealedValue>> RevealAsync(string appId, IReadOnlyList<(string Field, string Reference)> references, CancellationToken cancellationToken)
+    {
+        CheckBatch(references.Count);
+        var parsed = references.Select(r => ShroudReference.TryParse(r.Reference, out var reference) && reference.AppId == appId
+            ? reference
+            : throw InvalidReference(r.Field)).ToList();
+        await keys.EnsureExistsAsync(appId, cancellationToken);
+        return await Task.WhenAll(parsed.Select((reference, i) => RevealAsync(appId, references[i].Field, reference, cancellationToken)));
+    }
+
+    private async Task<RevealedValue> RevealAsync(string appId, string field, ShroudReference reference, CancellationToken cancellationToken)
+    {
+        if (reference.ExpiresAt <= clock.GetUtcNow())
+        {
+            return Redacted;
+        }
+
+        var stored = await records.ReadAsync(reference, cancellationToken);
+        if (stored is null)
+        {
+            return Redacted;
+        }
+
+        if (stored.Address.ExpiresAt != reference.ExpiresAt)
+        {
+            throw InvalidReference(field);
+        }
+
+        // The expiry column is the truth at read time, whether or not the sweep has run.
+        if (stored.Address.ExpiresAt <= clock.GetUtcNow())
+        {
+            return Redacted;
+        }
+
+        var kek = await keys.GetAsync(appId, stored.Sealed.KekVersion, cancellationToken);
+        if (kek is null)
+        {
+            return Redacted;
+        }
+
+        var address = new RecordAddress(appId, reference.RefId, stored.Address.ExpiresAt, stored.Address.ContentType);
+        try
+        {
+            var plaintext = Envelope.Open(stored.Sealed, address, kek, reference.RefKek);
+            return new RevealedValue(StrictUtf8.GetString(plaintext), false, stored.Address.ExpiresAt);
+        }
+        catch (Exception e) when (e is CryptoFailure or DecoderFallbackException)
+        {
+            throw InvalidReference(field);
+        }
+    }
+
+    private static RevealedValue Redacted => new(Redaction, true, null);
+
+    private TimeSpan Ttl(SealItem item)
+    {
+        var ttl = item.Ttl ?? options.Value.DefaultTtl;
+        return ttl >= TimeSpan.FromSeconds(1) && ttl <= options.Value.MaxTtl
+            ? ttl
+            : throw ShroudException.Invalid(item.Field("ttl"), $"must be between 1 second and {System.Xml.XmlConvert.ToString(options.Value.MaxTtl)}.");
+    }
+
+    private static void CheckBatch(int count)
+    {
+        if (count == 0)
+        {
+            throw ShroudException.Invalid("items", "must hold at least one item.");
+        }
+
+        if (count > MaxBatch)
+        {
+            throw new ShroudException(ShroudError.BatchTooLarge, $"A batch holds at most {MaxBatch} items; this one holds {count}.");
+        }
+    }
+
+    private static ShroudException InvalidReference(string field) =>
+        new(ShroudError.InvalidReference, $"{field} is not a valid reference for this app.");
+
+}

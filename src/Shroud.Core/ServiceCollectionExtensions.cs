@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Shroud.Core.Access;
+using Shroud.Core.Apps;
+using Shroud.Core.Crypto;
+using Shroud.Core.Records;
+using Shroud.Storage;
+
+namespace Shroud.Core;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Registers Shroud's settings (validated at start), storage and services.</summary>
+    public static IServiceCollection AddShroudCore(this IServiceCollection services)
+    {
+        services.AddOptions<ShroudOptions>().BindConfiguration(ShroudOptions.SectionName).ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
+        services.AddOptions<RootKeyOptions>().BindConfiguration(RootKeyOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ShroudOptions>, ShroudSettingsValidation>();
+        services.AddSingleton<IValidateOptions<StorageOptions>, ShroudSettingsValidation>();
+        services.AddSingleton<IValidateOptions<RootKeyOptions>, ShroudSettingsValidation>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new TableClientOptions());
+        services.AddSingleton(sp => ShroudTables.Connect(sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<TableClientOptions>()));
+        services.AddSingleton<ShroudTables>();
+        services.AddSingleton(sp => new AppTable(sp.GetRequiredService<ShroudTables>().Apps));
+        services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<ShroudTables>().Apps));
+        services.AddSingleton(sp => new RecordStore(sp.GetRequiredService<ShroudTables>().Records));
+
+        services.AddSingleton<RootKeyRing>();
+        services.AddSingleton<AppKeyRing>();
+        services.AddSingleton<AppRegistry>();
+        services.AddSingleton<Gatekeeper>();
+        services.AddSingleton<ApiKeys>();
+        services.AddSingleton<Vault>();
+        return services;
+    }
+}

@@ -1,0 +1,30 @@
+namespace Shroud.Core;
+
+/// <summary>A failure kind with its stable machine-readable code and HTTP status.</summary>
+public sealed record ShroudError(string Code, int Status, string Title)
+{
+    public static readonly ShroudError InvalidJson = new("invalid_json", 400, "The request body is not valid JSON.");
+    public static readonly ShroudError ValidationFailed = new("validation_failed", 400, "One or more fields are invalid.");
+    public static readonly ShroudError BatchTooLarge = new("batch_too_large", 400, "The batch holds too many items.");
+    public static readonly ShroudError ValueTooLarge = new("value_too_large", 413, "A value is over the size limit.");
+    public static readonly ShroudError InvalidReference = new("invalid_reference", 400, "The reference is not valid for this app.");
+    public static readonly ShroudError Unauthorized = new("unauthorized", 401, "A valid API key is required.");
+    public static readonly ShroudError Forbidden = new("forbidden", 403, "The API key lacks the permission this call needs.");
+    public static readonly ShroudError AppNotFound = new("app_not_found", 404, "The app does not exist.");
+    public static readonly ShroudError KeyNotFound = new("key_not_found", 404, "The API key does not exist.");
+    public static readonly ShroudError AppExists = new("app_exists", 409, "An app with this id already exists.");
+    public static readonly ShroudError StorageUnavailable = new("storage_unavailable", 503, "Storage is unavailable.");
+}
+
+/// <summary>A failure that is reported to the caller as a problem response with the error's code and status.</summary>
+public sealed class ShroudException(ShroudError error, string detail, IReadOnlyDictionary<string, string[]>? errors = null)
+    : Exception(detail)
+{
+    public ShroudError Error { get; } = error;
+
+    /// <summary>Field paths and what is wrong with each, for validation failures.</summary>
+    public IReadOnlyDictionary<string, string[]>? Errors { get; } = errors;
+
+    public static ShroudException Invalid(string field, string message) =>
+        new(ShroudError.ValidationFailed, $"{field}: {message}", new Dictionary<string, string[]> { [field] = [message] });
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Options;
+using Shroud.Core.Crypto;
+
+namespace Shroud.Core;
+
+/// <summary>Start-up checks that name the missing or wrong setting, so a host refuses to start rather than fail later.</summary>
+public sealed class ShroudSettingsValidation : IValidateOptions<ShroudOptions>, IValidateOptions<RootKeyOptions>, IValidateOptions<StorageOptions>
+{
+    public const int MinBootstrapKeyLength = 16;
+
+    public ValidateOptionsResult Validate(string? name, ShroudOptions options)
+    {
+        if (string.IsNullOrEmpty(options.BootstrapAdminKey) || options.BootstrapAdminKey.Length < MinBootstrapKeyLength)
+        {
+            return ValidateOptionsResult.Fail($"Setting {ShroudOptions.SectionName}__BootstrapAdminKey is missing or shorter than {MinBootstrapKeyLength} characters.");
+        }
+
+        if (options.MaxTtl < TimeSpan.FromSeconds(1) || options.DefaultTtl < TimeSpan.FromSeconds(1) || options.DefaultTtl > options.MaxTtl)
+        {
+            return ValidateOptionsResult.Fail($"Settings {ShroudOptions.SectionName}__DefaultTtl and {ShroudOptions.SectionName}__MaxTtl must be at least one second, with the default not above the maximum.");
+        }
+
+        return options.MaxValueBytes is < 1 or > 63 * 1024
+            ? ValidateOptionsResult.Fail($"Setting {ShroudOptions.SectionName}__MaxValueBytes must be between 1 and {63 * 1024} (a sealed value fits one 64 KiB table property).")
+            : ValidateOptionsResult.Success;
+    }
+
+    public ValidateOptionsResult Validate(string? name, RootKeyOptions options) =>
+        RootKeyRing.Validate(options) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        if (string.IsNullOrEmpty(options.ConnectionString) && !Uri.TryCreate(options.TableEndpoint, UriKind.Absolute, out _))
+        {
+            return ValidateOptionsResult.Fail($"Set {StorageOptions.SectionName}__ConnectionString, or {StorageOptions.SectionName}__TableEndpoint to an absolute URL for managed identity.");
+        }
+
+        return string.IsNullOrEmpty(options.TablePrefix) || !options.TablePrefix.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetter(options.TablePrefix[0]) || options.TablePrefix.Length > 50
+            ? ValidateOptionsResult.Fail($"Setting {StorageOptions.SectionName}__TablePrefix must be 1 to 50 letters and digits, starting with a letter.")
+            : ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,74 @@
+using Shroud.Core.Crypto;
+using Shroud.Core.Records;
+
+namespace Shroud.UnitTests.Records;
+
+public sealed class ShroudReferenceTests
+{
+    private static readonly DateTimeOffset Expiry = DateTimeOffset.FromUnixTimeSeconds(1_900_000_123);
+
+    private static ShroudReference NewReference(string appId = "acme-support") =>
+        ShroudReference.Create(appId, ShroudReference.NewRefId(7), Expiry, Aead.NewKey());
+
+    [Fact]
+    public void Encoded_reference_parses_back_to_the_same_fields()
+    {
+        var reference = NewReference();
+
+        Assert.True(ShroudReference.TryParse(reference.Encode(), out var parsed));
+        Assert.Equal("acme-support", parsed.AppId);
+        Assert.Equal(reference.RefId, parsed.RefId);
+        Assert.Equal(Expiry, parsed.ExpiresAt);
+        Assert.Equal(reference.RefKek, parsed.RefKek);
+    }
+
+    [Fact]
+    public void Encoding_is_url_safe_and_versioned()
+    {
+        var text = NewReference().Encode();
+
+        Assert.StartsWith("shr1.", text);
+        Assert.All(text[5..], c => Assert.True(char.IsAsciiLetterOrDigit(c) || c is '-' or '_', $"'{c}' is not URL-safe"));
+    }
+
+    [Fact]
+    public void Ref_ids_are_random_apart_from_the_shard_byte()
+    {
+        var first = ShroudReference.NewRefId(9);
+        var second = ShroudReference.NewRefId(9);
+
+        Assert.Equal(9, first[0]);
+        Assert.NotEqual(first, second);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("shr1.")]
+    [InlineData("shr2.AAAA")]
+    [InlineData("shr1.!!!!")]
+    [InlineData("shr1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("hello world")]
+    public void Malformed_text_does_not_parse(string? text)
+    {
+        Assert.False(ShroudReference.TryParse(text, out _));
+    }
+
+    [Fact]
+    public void A_truncated_reference_does_not_parse()
+    {
+        var text = NewReference().Encode();
+
+        Assert.False(ShroudReference.TryParse(text[..60], out _));
+    }
+
+    [Fact]
+    public void Partition_key_puts_the_expiry_hour_first_and_the_shard_last()
+    {
+        var reference = NewReference();
+
+        Assert.Equal($"{Expiry.UtcDateTime:yyyyMMddHH}-7", RecordStore.PartitionKeyFor(reference));
+        Assert.True(string.CompareOrdinal(RecordStore.PartitionKeyFor(reference), RecordStore.ExpiredPartitionsBound(Expiry.AddHours(1))) < 0);
+        Assert.True(string.CompareOrdinal(RecordStore.PartitionKeyFor(reference), RecordStore.ExpiredPartitionsBound(Expiry)) > 0);
+    }
+}
