@@ -1,0 +1,283 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Shroud.Storage;
+
+namespace Shroud.Host.Azurite;
+
+/// <summary>Ports and persistence for a local Azurite: in memory, or on disk under <paramref name="Location"/>.</summary>
+public sealed record AzuriteStartOptions(int BlobPort, int QueuePort, int TablePort, bool InMemory, string? Location = null);
+
+/// <summary>A local Azurite (npm package pinned in the repository's package.json) bound to 127.0.0.1; disposing it kills the process tree.</summary>
+public sealed class AzuriteProcess : IAsyncDisposable
+{
+    private const string EntryPoint = "node_modules/azurite/dist/src/azurite.js";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+
+    private AzuriteProcess(Process process, AzuriteStartOptions options)
+    {
+        _process = process;
+        BlobPort = options.BlobPort;
+        TablePort = options.TablePort;
+        ConnectionString =
+            $"DefaultEndpointsProtocol=http;AccountName={StorageConnectionString.DevelopmentStorageAccountName};" +
+            $"AccountKey={StorageConnectionString.DevelopmentStorageAccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{StorageConnectionString.DevelopmentStorageAccountName};" +
+            $"TableEndpoint=http://127.0.0.1:{TablePort}/{StorageConnectionString.DevelopmentStorageAccountName};";
+    }
+
+    /// <summary>The blob service port.</summary>
+    public int BlobPort { get; }
+
+    /// <summary>The table service port.</summary>
+    public int TablePort { get; }
+
+    /// <summary>A SharedKey connection string for the well-known development account on these ports.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Installs Azurite with npm ci if needed, starts it and waits until the blob and table services listen.</summary>
+    /// <exception cref="InvalidOperationException">Installation or start failed; the message holds Azurite's output.</exception>
+    public static async Task<AzuriteProcess> StartAsync(AzuriteStartOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.InMemory == (options.Location is not null))
+        {
+            throw new ArgumentException("Set either InMemory or Location.", nameof(options));
+        }
+
+        var root = FindRepositoryRoot();
+        await EnsureInstalledAsync(root, ct).ConfigureAwait(false);
+
+        var workingDirectory = options.Location is null ? Path.GetTempPath() : Directory.CreateDirectory(options.Location).FullName;
+        var startInfo = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(Path.Combine(root, EntryPoint));
+        foreach (var (service, port) in new[] { ("blob", options.BlobPort), ("queue", options.QueuePort), ("table", options.TablePort) })
+        {
+            startInfo.ArgumentList.Add($"--{service}Host");
+            startInfo.ArgumentList.Add("127.0.0.1");
+            startInfo.ArgumentList.Add($"--{service}Port");
+            startInfo.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        startInfo.ArgumentList.Add(options.InMemory ? "--inMemoryPersistence" : "--location");
+        if (!options.InMemory)
+        {
+            startInfo.ArgumentList.Add(workingDirectory);
+        }
+
+        foreach (var flag in new[] { "--disableTelemetry", "--skipApiVersionCheck", "--silent" })
+        {
+            startInfo.ArgumentList.Add(flag);
+        }
+
+        var output = new StringBuilder();
+        bool blobListening = false, tableListening = false;
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(e.Data);
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("Azurite exited during start."));
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var azurite = new AzuriteProcess(process, options);
+        try
+        {
+            await ready.Task.WaitAsync(StartTimeout, ct).ConfigureAwait(false);
+            return azurite;
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or OperationCanceledException)
+        {
+            await azurite.DisposeAsync().ConfigureAwait(false);
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
+            lock (output)
+            {
+                throw new InvalidOperationException($"Azurite did not start ({e.Message}). Output:\n{output}", e);
+            }
+        }
+
+        void Collect(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(line);
+                blobListening |= line.Contains("Blob service is successfully", StringComparison.Ordinal);
+                tableListening |= line.Contains("Table service is successfully", StringComparison.Ordinal);
+                if (blobListening && tableListening)
+                {
+                    ready.TrySetResult();
+                }
+            }
+        }
+    }
+
+    /// <summary>Kills the Azurite process tree and waits for it to exit.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // The process was never started or is already gone.
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    /// <summary>A TCP port on 127.0.0.1 that was free a moment ago.</summary>
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>Whether something accepts TCP connections on 127.0.0.1:<paramref name="port"/> (one-second timeout).</summary>
+    public static async Task<bool> IsListeningAsync(int port, CancellationToken ct = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(1));
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                if (ListsAzurite(Path.Combine(directory.FullName, "package.json")))
+                {
+                    return directory.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("No package.json listing azurite was found above the application or working directory.");
+    }
+
+    private static bool ListsAzurite(string packageJson)
+    {
+        if (!File.Exists(packageJson))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(packageJson));
+            return new[] { "dependencies", "devDependencies" }.Any(section =>
+                document.RootElement.TryGetProperty(section, out var dependencies) && dependencies.TryGetProperty("azurite", out _));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs npm ci when Azurite is missing, holding an exclusive lock file so concurrent test runs install once.</summary>
+    private static async Task EnsureInstalledAsync(string root, CancellationToken ct)
+    {
+        if (File.Exists(Path.Combine(root, EntryPoint)))
+        {
+            return;
+        }
+
+        var lockName = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(root)))[..16];
+        var lockPath = Path.Combine(Path.GetTempPath(), $"shroud-npm-ci-{lockName}.lock");
+        await using var installLock = await AcquireLockAsync(lockPath, ct).ConfigureAwait(false);
+        if (File.Exists(Path.Combine(root, EntryPoint)))
+        {
+            return;
+        }
+
+        var startInfo = new ProcessStartInfo(OperatingSystem.IsWindows() ? "npm.cmd" : "npm", "ci --no-audit --no-fund")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var npm = Process.Start(startInfo) ?? throw new InvalidOperationException("npm could not be started.");
+        var stdout = npm.StandardOutput.ReadToEndAsync(ct);
+        var stderr = npm.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            await npm.WaitForExitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            npm.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        if (npm.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"npm ci failed with exit code {npm.ExitCode}:\n{await stdout.ConfigureAwait(false)}\n{await stderr.ConfigureAwait(false)}");
+        }
+    }
+
+    private static async Task<FileStream> AcquireLockAsync(string path, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ConfigureAwait(false);
+            }
+        }
+    }
+}

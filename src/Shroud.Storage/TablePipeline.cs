@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace Shroud.Storage;
+
+/// <summary>Shared request plumbing: URLs, standard headers, sending and error mapping.</summary>
+internal sealed partial class TablePipeline(Uri endpoint, HttpPipeline pipeline)
+{
+    public const string JsonAccept = "application/json;odata=minimalmetadata";
+
+    /// <summary>The account endpoint with a trailing slash, e.g. http://127.0.0.1:10002/devstoreaccount1/.</summary>
+    public string BaseUri { get; } = endpoint.AbsoluteUri.TrimEnd('/') + "/";
+
+    public static string ValidateTableName(string tableName)
+    {
+        ArgumentNullException.ThrowIfNull(tableName);
+        return TableNamePattern().IsMatch(tableName)
+            ? tableName
+            : throw new ArgumentException("Table names are 3-63 letters and digits, starting with a letter.", nameof(tableName));
+    }
+
+    /// <summary>The URL path of one entity, keys quoted and percent-escaped.</summary>
+    public static string EntityPath(string table, string partitionKey, string rowKey) =>
+        $"{table}(PartitionKey='{EscapeKey(partitionKey)}',RowKey='{EscapeKey(rowKey)}')";
+
+    public HttpMessage CreateMessage(RequestMethod method, string path, byte[]? json = null)
+    {
+        var message = pipeline.CreateMessage();
+        var request = message.Request;
+        request.Method = method;
+        request.Uri.Reset(new Uri(BaseUri + path));
+        request.Headers.SetValue("x-ms-version", "2019-02-02");
+        request.Headers.SetValue("DataServiceVersion", "3.0");
+        request.Headers.SetValue("x-ms-date", DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture));
+        request.Headers.SetValue("Accept", JsonAccept);
+        if (json is not null)
+        {
+            request.Headers.SetValue("Content-Type", "application/json");
+            request.Headers.SetValue("Prefer", "return-no-content");
+            request.Content = RequestContent.Create(json);
+        }
+
+        return message;
+    }
+
+    /// <summary>Sends the message; transport failures (after retries) become <see cref="TableStorageException"/> with status 0.</summary>
+    public async Task<Response> SendAsync(HttpMessage message, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            return message.Response;
+        }
+        catch (RequestFailedException e) when (e.Status == 0)
+        {
+            throw new TableStorageException(0, null, $"Table storage {operation} got no response: {e.InnerException?.Message ?? e.Message}", innerException: e);
+        }
+    }
+
+    /// <summary>Any status outside 2xx; judged from the status, not <see cref="Response.IsError"/>, so substituted responses are classified too.</summary>
+    public static bool Failed(Response response) => response.Status is < 200 or >= 300;
+
+    public static TableStorageException Failure(Response response, string operation)
+    {
+        var code = ErrorCode(response);
+        return new TableStorageException(response.Status, code, $"Table storage {operation} failed with status {response.Status} ({code ?? "no error code"}).");
+    }
+
+    public static string? ErrorCode(Response response) =>
+        ReadError(response.Content.ToMemory().Span).Code
+        ?? (response.Headers.TryGetValue("x-ms-error-code", out var header) ? header : null);
+
+    /// <summary>Reads code and message of an {"odata.error":...} body; trailing bytes after the JSON value are ignored.</summary>
+    public static (string? Code, string? Message) ReadError(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8);
+            using var document = JsonDocument.ParseValue(ref reader);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("odata.error", out var error))
+            {
+                var code = error.TryGetProperty("code", out var c) ? c.GetString() : null;
+                var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object && m.TryGetProperty("value", out var v)
+                    ? v.GetString()
+                    : null;
+                return (code, message);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a JSON error body (empty, XML or HTML from a proxy): the status and headers are all we have.
+        }
+
+        return (null, null);
+    }
+
+    private static string EscapeKey(string key) => Uri.EscapeDataString(key.Replace("'", "''", StringComparison.Ordinal));
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$")]
+    private static partial Regex TableNamePattern();
+}
