@@ -4,14 +4,46 @@ using Shroud.Core;
 
 namespace Shroud.Api;
 
-/// <summary>Creates Shroud's tables when a host starts, so the first request does not pay for it.</summary>
-public sealed class StorageInitializer(ShroudTables tables, ILogger<StorageInitializer> logger) : IHostedService
+/// <summary>
+/// Creates Shroud's tables when a host starts. When storage is down the host still starts (health answers 503)
+/// and creation is retried in the background until it succeeds.
+/// </summary>
+public sealed class StorageInitializer(ShroudTables tables, ILogger<StorageInitializer> logger) : BackgroundService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await tables.CreateIfNotExistsAsync(cancellationToken);
-        logger.LogInformation("Tables {Apps} and {Records} are ready", tables.Apps.Name, tables.Records.Name);
+        if (!await TryCreateAsync(cancellationToken))
+        {
+            await base.StartAsync(cancellationToken);
+        }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await Task.Delay(RetryDelay, stoppingToken);
+            if (await TryCreateAsync(stoppingToken))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> TryCreateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tables.CreateIfNotExistsAsync(cancellationToken);
+            logger.LogInformation("Tables {Apps} and {Records} are ready", tables.Apps.Name, tables.Records.Name);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Could not create tables yet ({ExceptionType}); retrying in {Delay}", e.GetType().Name, RetryDelay);
+            return false;
+        }
+    }
 }

@@ -1,6 +1,12 @@
+using Shroud.Api;
+using Shroud.Host;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddShroudHost();
+
 var app = builder.Build();
-
-app.MapGet("/", () => "Hello World!");
-
+app.MapShroudApi();
 app.Run();
+
+/// <summary>The local host's entry point, visible to the integration tests.</summary>
+public partial class Program;

@@ -98,11 +98,8 @@ public sealed class Vault(AppKeyRing keys, RecordStore records, TimeProvider clo
             return Redacted;
         }
 
-        var kek = await keys.GetAsync(appId, stored.Sealed.KekVersion, cancellationToken);
-        if (kek is null)
-        {
-            return Redacted;
-        }
+        // A live record always has its KEK: versions are destroyed only after everything they wrap has expired.
+        var kek = await keys.GetAsync(appId, stored.Sealed.KekVersion, cancellationToken) ?? throw InvalidReference(field);
 
         var address = new RecordAddress(appId, reference.RefId, stored.Address.ExpiresAt, stored.Address.ContentType);
         try
