@@ -8,7 +8,7 @@ using Shroud.Storage;
 
 namespace Shroud.Host.Azurite;
 
-/// <summary>Ports and persistence for a local Azurite: in memory, or on disk under <paramref name="Location"/>.</summary>
+/// <summary>Ports and persistence for a local Azurite: in memory, or on disk under <paramref name="Location"/> (relative to the repository root).</summary>
 public sealed record AzuriteStartOptions(int BlobPort, int QueuePort, int TablePort, bool InMemory, string? Location = null);
 
 /// <summary>A local Azurite (npm package pinned in the repository's package.json) bound to 127.0.0.1; disposing it kills the process tree.</summary>
@@ -52,7 +52,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
         var root = FindRepositoryRoot();
         await EnsureInstalledAsync(root, ct).ConfigureAwait(false);
 
-        var workingDirectory = options.Location is null ? Path.GetTempPath() : Directory.CreateDirectory(options.Location).FullName;
+        // A relative location is kept under the repository root, wherever the host was started from.
+        var workingDirectory = options.Location is null ? Path.GetTempPath() : Directory.CreateDirectory(Path.Combine(root, options.Location)).FullName;
         var startInfo = new ProcessStartInfo("node")
         {
             WorkingDirectory = workingDirectory,

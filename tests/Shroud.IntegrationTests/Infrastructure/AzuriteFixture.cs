@@ -20,6 +20,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <summary>SharedKey connection string of the running Azurite.</summary>
     public string ConnectionString => (_azurite ?? throw new InvalidOperationException("Azurite is not running.")).ConnectionString;
 
+    /// <summary>The table service port of the running Azurite.</summary>
+    public int TablePort => (_azurite ?? throw new InvalidOperationException("Azurite is not running.")).TablePort;
+
     /// <summary>A new service client for the running Azurite.</summary>
     public TableServiceClient CreateTableService(TableClientOptions? options = null) => TableServiceClient.FromConnectionString(ConnectionString, options);
 

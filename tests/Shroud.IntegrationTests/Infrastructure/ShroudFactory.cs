@@ -18,6 +18,7 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> settings;
 
+    /// <param name="overrides">Settings to change; a null value removes the setting.</param>
     public ShroudFactory(AzuriteFixture azurite, IDictionary<string, string?>? overrides = null)
     {
         TablePrefix = azurite.UniqueName("t");
@@ -31,7 +32,14 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
-            settings[key] = value;
+            if (value is null)
+            {
+                settings.Remove(key);
+            }
+            else
+            {
+                settings[key] = value;
+            }
         }
     }
 
@@ -40,6 +48,9 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
     public ManualClock Clock { get; } = new();
 
     public RequestCounter StorageRequests { get; } = new();
+
+    /// <summary>Retries per storage request; tests of an unreachable storage lower it to stay fast.</summary>
+    public int StorageRetries { get; init; } = 3;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -52,6 +63,7 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             var options = new TableClientOptions();
+            options.Retry.MaxRetries = StorageRetries;
             options.AddPolicy(StorageRequests, HttpPipelinePosition.PerRetry);
             services.AddSingleton(options);
             services.AddSingleton<TimeProvider>(Clock);

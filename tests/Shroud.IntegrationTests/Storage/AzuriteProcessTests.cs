@@ -1,0 +1,43 @@
+using Shroud.Host.Azurite;
+using Shroud.Storage;
+
+namespace Shroud.IntegrationTests.Storage;
+
+public sealed class AzuriteProcessTests
+{
+    [Fact]
+    public async Task Disk_persistence_survives_a_restart_and_dispose_frees_the_ports()
+    {
+        var location = Directory.CreateTempSubdirectory("shroud-azurite-").FullName;
+        try
+        {
+            var first = await StartAsync(location);
+            var tablePort = first.TablePort;
+            Assert.True(await AzuriteProcess.IsListeningAsync(tablePort));
+            Assert.Contains($"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;", first.ConnectionString, StringComparison.Ordinal);
+            var service = TableServiceClient.FromConnectionString(first.ConnectionString);
+            await service.CreateTableIfNotExistsAsync("persisted");
+            await service.GetTableClient("persisted").AddEntityAsync(new TableEntity("p", "r") { ["V"] = 1 });
+            await first.DisposeAsync();
+            Assert.False(await AzuriteProcess.IsListeningAsync(tablePort));
+
+            await using var second = await StartAsync(location);
+            var read = await TableServiceClient.FromConnectionString(second.ConnectionString).GetTableClient("persisted").GetEntityIfExistsAsync("p", "r");
+            Assert.Equal(1, read?.GetInt32("V"));
+        }
+        finally
+        {
+            Directory.Delete(location, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Options_need_exactly_one_persistence_mode()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => AzuriteProcess.StartAsync(new AzuriteStartOptions(1, 2, 3, InMemory: true, Location: "x")));
+        await Assert.ThrowsAsync<ArgumentException>(() => AzuriteProcess.StartAsync(new AzuriteStartOptions(1, 2, 3, InMemory: false)));
+    }
+
+    private static Task<AzuriteProcess> StartAsync(string location) =>
+        AzuriteProcess.StartAsync(new AzuriteStartOptions(AzuriteProcess.FreeTcpPort(), AzuriteProcess.FreeTcpPort(), AzuriteProcess.FreeTcpPort(), InMemory: false, location));
+}
