@@ -1,0 +1,54 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using Shroud.Storage;
+
+namespace Shroud.Benchmarks;
+
+/// <summary>The baseline: Shroud's own storage client writing and point-reading rows shaped like Shroud's records.</summary>
+internal sealed class RawTable(TableClient table, int valueBytes, int slots)
+{
+    private readonly (string PartitionKey, string RowKey)[] keys = new (string, string)[slots];
+
+    // Same sizes as a sealed value: ciphertext = plaintext + 12-byte nonce + 16-byte tag; DEK wrapped twice = 32 + 2 × 28.
+    private readonly byte[] data = RandomNumberGenerator.GetBytes(valueBytes + 28);
+    private readonly byte[] dek = RandomNumberGenerator.GetBytes(88);
+
+    public static async Task<RawTable> CreateAsync(string connectionString, string tableName, int valueBytes, int slots, CancellationToken ct)
+    {
+        var service = TableServiceClient.FromConnectionString(connectionString);
+        await service.CreateTableIfNotExistsAsync(tableName, ct);
+        return new RawTable(service.GetTableClient(tableName), valueBytes, slots);
+    }
+
+    /// <summary>One AddEntityAsync: partition = expiry hour and one of 16 shards, row = 22-char base64url id, as Shroud does.</summary>
+    public async Task InsertAsync(int slot, CancellationToken ct)
+    {
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
+        var refId = RandomNumberGenerator.GetBytes(16);
+        var key = ($"{expiresAt.UtcDateTime:yyyyMMddHH}-{refId[0] % 16:x}", Base64Url.EncodeToString(refId));
+        await table.AddEntityAsync(
+            new TableEntity(key.Item1, key.Item2)
+            {
+                ["AppId"] = "bench-app",
+                ["ExpiresAt"] = expiresAt,
+                ["ContentType"] = "text/plain; charset=utf-8",
+                ["Data"] = data,
+                ["Dek"] = dek,
+                ["KekVersion"] = 1,
+            },
+            ct);
+        keys[slot] = key;
+    }
+
+    /// <summary>One GetEntityIfExistsAsync of the row an insert left in this slot; checks it came back whole.</summary>
+    public async Task ReadAsync(int slot, CancellationToken ct)
+    {
+        var (partitionKey, rowKey) = keys[slot];
+        var entity = await table.GetEntityIfExistsAsync(partitionKey, rowKey, ct: ct)
+            ?? throw new BenchmarkFailure($"raw point read: row {partitionKey}/{rowKey} is missing.");
+        if (entity.GetBinary("Data")?.Length != data.Length || entity.GetBinary("Dek")?.Length != dek.Length)
+        {
+            throw new BenchmarkFailure($"raw point read: row {partitionKey}/{rowKey} came back with other data.");
+        }
+    }
+}
