@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -15,12 +16,16 @@ public sealed record AzuriteStartOptions(int BlobPort, int QueuePort, int TableP
 public sealed class AzuriteProcess : IAsyncDisposable
 {
     private const string EntryPoint = "node_modules/azurite/dist/src/azurite.js";
+    private const int SigTerm = 15;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(10);
     private readonly Process _process;
+    private readonly bool _persistent;
 
     private AzuriteProcess(Process process, AzuriteStartOptions options)
     {
         _process = process;
+        _persistent = !options.InMemory;
         BlobPort = options.BlobPort;
         TablePort = options.TablePort;
         ConnectionString =
@@ -141,11 +146,24 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the Azurite process tree and waits for it to exit.</summary>
+    /// <summary>Kills the process tree and waits for it to exit; with disk persistence on Unix, SIGTERM first so Azurite saves its last writes (it autosaves every 5 s).</summary>
     public async ValueTask DisposeAsync()
     {
         try
         {
+            if (_persistent && !OperatingSystem.IsWindows() && !_process.HasExited && Kill(_process.Id, SigTerm) == 0)
+            {
+                using var grace = new CancellationTokenSource(GracefulStopTimeout);
+                try
+                {
+                    await _process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Still running after the grace period: killed below.
+                }
+            }
+
             if (!_process.HasExited)
             {
                 _process.Kill(entireProcessTree: true);
@@ -189,6 +207,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
             return false;
         }
     }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private static string FindRepositoryRoot()
     {
