@@ -35,7 +35,7 @@ internal sealed partial class TablePipeline(Uri endpoint, HttpPipeline pipeline)
         request.Uri.Reset(new Uri(BaseUri + path));
         request.Headers.SetValue("x-ms-version", "2019-02-02");
         request.Headers.SetValue("DataServiceVersion", "3.0");
-        request.Headers.SetValue("x-ms-date", DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture));
+        request.Headers.SetValue("x-ms-date", DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture)); // SharedKey re-dates each attempt
         request.Headers.SetValue("Accept", JsonAccept);
         if (json is not null)
         {

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Shroud.Host.Azurite;
 using Shroud.IntegrationTests.Infrastructure;
 using Shroud.Storage;
 
@@ -383,6 +384,19 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         var error = await Assert.ThrowsAsync<TableStorageException>(() => TableServiceClient.FromConnectionString(connectionString).PingAsync());
 
         Assert.Equal(403, error.Status);
+    }
+
+    [Fact]
+    public async Task Unreachable_endpoint_fails_with_status_0()
+    {
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 0;
+        var connectionString = azurite.ConnectionString.Replace($":{azurite.TablePort}/", $":{AzuriteProcess.FreeTcpPort()}/", StringComparison.Ordinal);
+
+        var error = await Assert.ThrowsAsync<TableStorageException>(() => TableServiceClient.FromConnectionString(connectionString, options).PingAsync());
+
+        Assert.Equal(0, error.Status);
+        Assert.NotNull(error.InnerException);
     }
 
     private async Task<TableClient> NewTableAsync(HttpPipelinePolicy? policy = null)
