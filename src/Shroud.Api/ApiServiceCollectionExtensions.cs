@@ -17,6 +17,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<HealthApi>();
         services.AddSingleton<AppsApi>();
         services.AddSingleton<ValuesApi>();
+        services.AddSingleton<MaintenanceApi>();
         services.AddHostedService<StorageInitializer>();
         return services;
     }
@@ -32,6 +33,9 @@ public static class ApiServiceCollectionExtensions
         api.MapDelete(Routes.AppKey, (HttpRequest r, string appId, string keyId, AppsApi a) => a.RevokeKeyAsync(r, appId, keyId));
         api.MapPost(Routes.Encrypt, (HttpRequest r, string appId, ValuesApi v) => v.EncryptAsync(r, appId));
         api.MapPost(Routes.Decrypt, (HttpRequest r, string appId, ValuesApi v) => v.DecryptAsync(r, appId));
+        api.MapGet(Routes.AppKek, (HttpRequest r, string appId, AppsApi a) => a.ListKeksAsync(r, appId));
+        api.MapPost(Routes.AppKekRotate, (HttpRequest r, string appId, AppsApi a) => a.RotateKekAsync(r, appId));
+        api.MapPost(Routes.MaintenanceRun, (HttpRequest r, MaintenanceApi m) => m.RunAsync(r));
         return api;
     }
 }

@@ -7,7 +7,7 @@ using Shroud.Core.Apps;
 namespace Shroud.Api;
 
 /// <summary>Apps and their API keys: the bootstrap admin key creates apps; it or an app key with <c>admin</c> manages keys.</summary>
-public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys keys)
+public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys keys, AppKeyRing keyRing)
 {
     public async Task<Created<AppResponse>> CreateAppAsync(HttpRequest request)
     {
@@ -55,4 +55,24 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
         await keys.RevokeAsync(appId, keyId, ct);
         return TypedResults.NoContent();
     }
+
+    public async Task<Ok<ItemsResponse<KekResponse>>> ListKeksAsync(HttpRequest request, string appId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        return TypedResults.Ok(Keks(await keyRing.ListAsync(appId, ct)));
+    }
+
+    /// <summary>Rotates now; when another instance rotates at the same moment, its new version is the answer.</summary>
+    public async Task<Ok<ItemsResponse<KekResponse>>> RotateKekAsync(HttpRequest request, string appId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        await keyRing.RotateAsync(appId, onlyIfDue: false, ct);
+        return TypedResults.Ok(Keks(await keyRing.ListAsync(appId, ct)));
+    }
+
+    private static ItemsResponse<KekResponse> Keks(IReadOnlyList<StoredKek> keks) => new(keks
+        .Select(k => new KekResponse(k.Version, k.RetiredAt is null, k.RootKeyId, k.CreatedAt, k.RetiredAt, k.DestroyAt))
+        .ToList());
 }

@@ -24,4 +24,6 @@ public sealed record EncryptResponse(string Ref, DateTimeOffset ExpiresAt, strin
 
 public sealed record DecryptResponse(string Value, bool Expired, DateTimeOffset? ExpiresAt);
 
+public sealed record KekResponse(int Version, bool Active, string RootKeyId, DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt, DateTimeOffset? DestroyAt);
+
 public sealed record ItemsResponse<T>(IReadOnlyList<T> Items);

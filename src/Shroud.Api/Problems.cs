@@ -31,7 +31,7 @@ public static class Problems
                 return TypedResults.Problem("The request was rejected: " + e.Message, statusCode: e.StatusCode, extensions: new Dictionary<string, object?> { ["code"] = "bad_request" });
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 return TypedResults.Empty;
-            case TableStorageException or Azure.RequestFailedException or HttpRequestException or TimeoutException:
+            case TableStorageException { Status: 0 or 408 or 429 or >= 500 } or TimeoutException:
                 logger.LogWarning("Storage request failed: {ExceptionType} {Status}", exception.GetType().Name, (exception as TableStorageException)?.Status);
                 return From(ShroudError.StorageUnavailable, "Storage did not answer; try again.");
             default:

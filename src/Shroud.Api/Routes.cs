@@ -10,4 +10,7 @@ public static class Routes
     public const string AppKey = "apps/{appId}/keys/{keyId}";
     public const string Encrypt = "apps/{appId}/encrypt";
     public const string Decrypt = "apps/{appId}/decrypt";
+    public const string AppKek = "apps/{appId}/kek";
+    public const string AppKekRotate = "apps/{appId}/kek/rotate";
+    public const string MaintenanceRun = "maintenance/run";
 }

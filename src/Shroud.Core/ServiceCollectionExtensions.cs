@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
 using Shroud.Core.Crypto;
+using Shroud.Core.Maintenance;
 using Shroud.Core.Records;
 using Shroud.Storage;
 
@@ -17,9 +18,11 @@ public static class ServiceCollectionExtensions
         services.AddOptions<ShroudOptions>().BindConfiguration(ShroudOptions.SectionName).ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
         services.AddOptions<RootKeyOptions>().BindConfiguration(RootKeyOptions.SectionName).ValidateOnStart();
+        services.AddOptions<MaintenanceOptions>().BindConfiguration(MaintenanceOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ShroudOptions>, ShroudSettingsValidation>();
         services.AddSingleton<IValidateOptions<StorageOptions>, ShroudSettingsValidation>();
         services.AddSingleton<IValidateOptions<RootKeyOptions>, ShroudSettingsValidation>();
+        services.AddSingleton<IValidateOptions<MaintenanceOptions>, ShroudSettingsValidation>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new TableClientOptions());
@@ -35,6 +38,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Gatekeeper>();
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<Vault>();
+        services.AddSingleton<MaintenanceJob>();
         return services;
     }
 }

@@ -17,6 +17,24 @@ public sealed class ShroudOptions
 
     /// <summary>How long an instance trusts its cached app KEKs and API keys before reading them again.</summary>
     public TimeSpan CacheRefresh { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long an app KEK seals new values before the next version takes over.</summary>
+    public TimeSpan KekActivePeriod { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How long a retired KEK is kept: until everything it can have sealed has expired. An instance may still seal
+    /// with it for up to <see cref="CacheRefresh"/> after it was retired elsewhere, hence the extra period.
+    /// </summary>
+    public TimeSpan KekRetention => MaxTtl + CacheRefresh;
+}
+
+/// <summary>The maintenance job's settings (section <c>Maintenance</c>).</summary>
+public sealed class MaintenanceOptions
+{
+    public const string SectionName = "Maintenance";
+
+    /// <summary>NCRONTAB expression (six fields, with seconds, as Azure Functions timers use); default daily at 00:00 UTC.</summary>
+    public string Schedule { get; set; } = "0 0 0 * * *";
 }
 
 /// <summary>Where Shroud's tables live (section <c>Storage</c>): a connection string, or a table endpoint reached with managed identity.</summary>

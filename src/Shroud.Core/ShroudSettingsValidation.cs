@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
 using Shroud.Core.Crypto;
+using Shroud.Core.Maintenance;
 
 namespace Shroud.Core;
 
 /// <summary>Start-up checks that name the missing or wrong setting, so a host refuses to start rather than fail later.</summary>
-public sealed class ShroudSettingsValidation : IValidateOptions<ShroudOptions>, IValidateOptions<RootKeyOptions>, IValidateOptions<StorageOptions>
+public sealed class ShroudSettingsValidation
+    : IValidateOptions<ShroudOptions>, IValidateOptions<RootKeyOptions>, IValidateOptions<StorageOptions>, IValidateOptions<MaintenanceOptions>
 {
     public const int MinBootstrapKeyLength = 16;
 
@@ -18,6 +20,11 @@ public sealed class ShroudSettingsValidation : IValidateOptions<ShroudOptions>, 
         if (options.MaxTtl < TimeSpan.FromSeconds(1) || options.DefaultTtl < TimeSpan.FromSeconds(1) || options.DefaultTtl > options.MaxTtl)
         {
             return ValidateOptionsResult.Fail($"Settings {ShroudOptions.SectionName}__DefaultTtl and {ShroudOptions.SectionName}__MaxTtl must be at least one second, with the default not above the maximum.");
+        }
+
+        if (options.KekActivePeriod < TimeSpan.FromMinutes(1) || options.CacheRefresh < TimeSpan.Zero)
+        {
+            return ValidateOptionsResult.Fail($"Setting {ShroudOptions.SectionName}__KekActivePeriod must be at least one minute and {ShroudOptions.SectionName}__CacheRefresh not negative.");
         }
 
         return options.MaxValueBytes is < 1 or > 63 * 1024
@@ -39,4 +46,9 @@ public sealed class ShroudSettingsValidation : IValidateOptions<ShroudOptions>, 
             ? ValidateOptionsResult.Fail($"Setting {StorageOptions.SectionName}__TablePrefix must be 1 to 50 letters and digits, starting with a letter.")
             : ValidateOptionsResult.Success;
     }
+
+    public ValidateOptionsResult Validate(string? name, MaintenanceOptions options) =>
+        MaintenanceSchedule.TryParse(options.Schedule, out _)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Setting {MaintenanceOptions.SectionName}__Schedule must be an NCRONTAB expression such as '0 0 0 * * *' (second minute hour day month weekday).");
 }

@@ -1,26 +1,40 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Crypto;
 
 namespace Shroud.Core.Apps;
 
+/// <summary>What the maintenance of one app's KEKs did.</summary>
+public sealed record KekMaintenance(int Rotated, int Destroyed, int Rewrapped);
+
 /// <summary>
-/// Every app's unwrapped KEK versions, cached in memory. A snapshot is reloaded (one query) once it is older than
-/// <see cref="ShroudOptions.CacheRefresh"/>, so a version made by another instance is used everywhere within that
-/// period; a version this instance has not seen yet is fetched at once on a cache miss.
+/// Every app's KEK versions: cached unwrapped in memory, rotated when the active one has served its period,
+/// destroyed once nothing they wrap can still be alive, and re-wrapped when the active root key changes.
+/// A snapshot is reloaded (one query) once it is older than <see cref="ShroudOptions.CacheRefresh"/>, so a version
+/// made by another instance is used everywhere within that period; a version not seen yet is fetched at once.
 /// </summary>
 public sealed class AppKeyRing(AppTable apps, RootKeyRing rootKeys, TimeProvider clock, IOptions<ShroudOptions> options)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Snapshot>>> cache = new();
 
-    /// <summary>The version new values are sealed with; <see cref="ShroudError.AppNotFound"/> when the app does not exist.</summary>
+    /// <summary>
+    /// The version new values are sealed with, rotating first when it has served its period (two instances doing so at
+    /// once make one new version); <see cref="ShroudError.AppNotFound"/> when the app does not exist.
+    /// </summary>
     public async Task<AppKek> GetActiveAsync(string appId, CancellationToken cancellationToken)
     {
-        var snapshot = await SnapshotAsync(appId, reload: false, cancellationToken);
-        return snapshot.Active ?? throw NotFound(appId);
+        var active = (await SnapshotAsync(appId, reload: false, cancellationToken)).Active ?? throw NotFound(appId);
+        if (!IsDue(active.CreatedAt))
+        {
+            return active;
+        }
+
+        await RotateAsync(appId, onlyIfDue: true, cancellationToken);
+        return (await SnapshotAsync(appId, reload: true, cancellationToken)).Active ?? throw NotFound(appId);
     }
 
-    /// <summary>A given version, or null once it has been destroyed.</summary>
+    /// <summary>A given version, or null when it does not exist (any more).</summary>
     public async Task<AppKek?> GetAsync(string appId, int version, CancellationToken cancellationToken)
     {
         var snapshot = await SnapshotAsync(appId, reload: false, cancellationToken);
@@ -33,10 +47,72 @@ public sealed class AppKeyRing(AppTable apps, RootKeyRing rootKeys, TimeProvider
     }
 
     public async Task EnsureExistsAsync(string appId, CancellationToken cancellationToken) =>
-        await GetActiveAsync(appId, cancellationToken);
+        _ = (await SnapshotAsync(appId, reload: false, cancellationToken)).Active ?? throw NotFound(appId);
 
-    /// <summary>Drops the app's snapshot so the next call reads storage (after a change made by this instance).</summary>
+    /// <summary>The stored versions, newest first, read from storage (never key material).</summary>
+    public async Task<IReadOnlyList<StoredKek>> ListAsync(string appId, CancellationToken cancellationToken)
+    {
+        var stored = AppIds.IsValid(appId) ? await apps.ListKeksAsync(appId, cancellationToken) : [];
+        return stored.Count == 0 ? throw NotFound(appId) : stored.OrderByDescending(k => k.Version).ToList();
+    }
+
+    /// <summary>
+    /// Retires the active version and makes a new one active. With <paramref name="onlyIfDue"/>, only when the active
+    /// version has served its period. False when nothing was due or another instance rotated at the same moment.
+    /// </summary>
+    public async Task<bool> RotateAsync(string appId, bool onlyIfDue, CancellationToken cancellationToken)
+    {
+        var stored = await ListAsync(appId, cancellationToken);
+        var current = stored.FirstOrDefault(k => k.RetiredAt is null) ?? throw NotFound(appId);
+        if (onlyIfDue && !IsDue(current.CreatedAt))
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        var version = stored[0].Version + 1;
+        var key = Aead.NewKey();
+        var next = new StoredKek(appId, version, rootKeys.Wrap(appId, version, key), rootKeys.ActiveKeyId, now);
+        CryptographicOperations.ZeroMemory(key);
+        var retiring = current with { RetiredAt = now, DestroyAt = now + options.Value.KekRetention };
+        var rotated = await apps.RotateAsync(retiring, next, cancellationToken);
+        Forget(appId);
+        return rotated;
+    }
+
+    /// <summary>Rotates when due, destroys versions past their retention and re-wraps versions under the active root key.</summary>
+    public async Task<KekMaintenance> MaintainAsync(string appId, CancellationToken cancellationToken)
+    {
+        var rotated = await RotateAsync(appId, onlyIfDue: true, cancellationToken) ? 1 : 0;
+        var now = clock.GetUtcNow();
+        int destroyed = 0, rewrapped = 0;
+        foreach (var kek in await apps.ListKeksAsync(appId, cancellationToken))
+        {
+            if (kek.DestroyAt <= now)
+            {
+                destroyed += await apps.DestroyAsync(kek, cancellationToken) ? 1 : 0;
+            }
+            else if (kek.RootKeyId != rootKeys.ActiveKeyId)
+            {
+                var key = rootKeys.Unwrap(appId, kek.Version, kek.RootKeyId, kek.WrappedKey);
+                var moved = kek with { WrappedKey = rootKeys.Wrap(appId, kek.Version, key), RootKeyId = rootKeys.ActiveKeyId };
+                CryptographicOperations.ZeroMemory(key);
+                rewrapped += await apps.ReplaceWrappingAsync(moved, cancellationToken) ? 1 : 0;
+            }
+        }
+
+        if (rotated + destroyed > 0)
+        {
+            Forget(appId);
+        }
+
+        return new KekMaintenance(rotated, destroyed, rewrapped);
+    }
+
+    /// <summary>Drops the app's snapshot so the next call reads storage.</summary>
     public void Forget(string appId) => cache.TryRemove(appId, out _);
+
+    private bool IsDue(DateTimeOffset createdAt) => clock.GetUtcNow() >= createdAt + options.Value.KekActivePeriod;
 
     private async Task<Snapshot> SnapshotAsync(string appId, bool reload, CancellationToken cancellationToken)
     {
@@ -64,22 +140,22 @@ public sealed class AppKeyRing(AppTable apps, RootKeyRing rootKeys, TimeProvider
     {
         Lazy<Task<Snapshot>>? load = null;
         load = new(async () =>
-    {
-        try
         {
-            var stored = await apps.ListKeksAsync(appId, CancellationToken.None);
-            var versions = stored.ToDictionary(
-                k => k.Version,
-                k => new AppKek(appId, k.Version, rootKeys.Unwrap(appId, k.Version, k.RootKeyId, k.WrappedKey), k.CreatedAt, k.RetiredAt));
-            var active = versions.Values.Where(k => k.RetiredAt is null).MaxBy(k => k.Version);
-            return new Snapshot(versions, active, clock.GetUtcNow());
-        }
-        catch
-        {
-            cache.TryRemove(KeyValuePair.Create(appId, load!));
-            throw;
-        }
-    });
+            try
+            {
+                var stored = await apps.ListKeksAsync(appId, CancellationToken.None);
+                var versions = stored.ToDictionary(
+                    k => k.Version,
+                    k => new AppKek(appId, k.Version, rootKeys.Unwrap(appId, k.Version, k.RootKeyId, k.WrappedKey), k.CreatedAt, k.RetiredAt));
+                var active = versions.Values.Where(k => k.RetiredAt is null).MaxBy(k => k.Version);
+                return new Snapshot(versions, active, clock.GetUtcNow());
+            }
+            catch
+            {
+                cache.TryRemove(KeyValuePair.Create(appId, load!));
+                throw;
+            }
+        });
         return load;
     }
 

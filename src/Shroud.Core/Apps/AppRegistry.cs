@@ -14,7 +14,7 @@ public sealed class AppRegistry(AppTable apps, RootKeyRing rootKeys, TimeProvide
 
         var now = clock.GetUtcNow();
         var kek = Aead.NewKey();
-        var first = new StoredKek(appId, 1, rootKeys.Wrap(appId, 1, kek), rootKeys.ActiveKeyId, now, null);
+        var first = new StoredKek(appId, 1, rootKeys.Wrap(appId, 1, kek), rootKeys.ActiveKeyId, now);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(kek);
         await apps.CreateAppAsync(appId, first, now, cancellationToken);
         return now;

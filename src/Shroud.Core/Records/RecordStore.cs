@@ -49,6 +49,54 @@ public sealed class RecordStore(TableClient table)
         return entity is null ? null : FromEntity(entity);
     }
 
+    /// <summary>
+    /// Deletes every row of the partitions whose expiry hour has passed, in transactions of up to 100 rows.
+    /// Reads only expired partitions (a range below the current hour), so its cost follows the expired rows alone.
+    /// Safe to run twice at once, and to stop at any point: what is left is deleted by the next run.
+    /// </summary>
+    public async Task<int> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var filter = $"PartitionKey lt '{ExpiredPartitionsBound(now)}'";
+        var deleted = 0;
+        string? continuation = null;
+        do
+        {
+            var page = await table.QueryPageAsync(filter, ["PartitionKey", "RowKey"], 1000, continuation, cancellationToken);
+            foreach (var partition in page.Items.GroupBy(e => e.PartitionKey))
+            {
+                foreach (var chunk in partition.Chunk(MaxTransactionActions))
+                {
+                    deleted += await DeleteAsync(chunk, cancellationToken);
+                }
+            }
+
+            continuation = page.ContinuationToken;
+        }
+        while (continuation is not null);
+
+        return deleted;
+    }
+
+    private async Task<int> DeleteAsync(TableEntity[] rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r)).ToList(), cancellationToken);
+            return rows.Length;
+        }
+        catch (TableStorageException e) when (e.Status == 404)
+        {
+            // Another sweep deleted some of these rows first; delete the rest one by one.
+            var deleted = 0;
+            foreach (var row in rows)
+            {
+                deleted += await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ct: cancellationToken) ? 1 : 0;
+            }
+
+            return deleted;
+        }
+    }
+
     private static IEnumerable<List<StoredRecord>> Chunk(IReadOnlyList<StoredRecord> records)
     {
         foreach (var partition in records.GroupBy(r => r.PartitionKey))

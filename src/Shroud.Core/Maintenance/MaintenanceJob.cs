@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+using Shroud.Core.Apps;
+using Shroud.Core.Records;
+using Shroud.Storage;
+
+namespace Shroud.Core.Maintenance;
+
+/// <summary>A part of the run that failed: an app id, or <c>records</c> for the sweep.</summary>
+public sealed record MaintenanceFailure(string Scope, string Error);
+
+/// <summary>What one maintenance run did.</summary>
+public sealed record MaintenanceReport(
+    int KeksRotated,
+    int KeksDestroyed,
+    int KeksRewrapped,
+    int RecordsDeleted,
+    int AppsFailed,
+    IReadOnlyList<MaintenanceFailure> Failures);
+
+/// <summary>
+/// The daily job: for every app, rotates a KEK that has served its period, destroys KEKs past retention and re-wraps
+/// KEKs under the active root key; then deletes expired records. Every step is conditional or idempotent, so the job
+/// can stop anywhere, run again, or run on two hosts at once. One app's failure is reported, not fatal.
+/// </summary>
+public sealed class MaintenanceJob(AppTable apps, AppKeyRing keys, RecordStore records, TimeProvider clock, ILogger<MaintenanceJob> logger)
+{
+    public const string RecordsScope = "records";
+
+    public async Task<MaintenanceReport> RunAsync(CancellationToken cancellationToken)
+    {
+        int rotated = 0, destroyed = 0, rewrapped = 0, deleted = 0;
+        var failures = new List<MaintenanceFailure>();
+        foreach (var appId in await apps.ListAppIdsAsync(cancellationToken))
+        {
+            try
+            {
+                var done = await keys.MaintainAsync(appId, cancellationToken);
+                rotated += done.Rotated;
+                destroyed += done.Destroyed;
+                rewrapped += done.Rewrapped;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures.Add(new MaintenanceFailure(appId, Describe(e)));
+            }
+        }
+
+        try
+        {
+            deleted = await records.SweepAsync(clock.GetUtcNow(), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failures.Add(new MaintenanceFailure(RecordsScope, Describe(e)));
+        }
+
+        var report = new MaintenanceReport(rotated, destroyed, rewrapped, deleted, failures.Count(f => f.Scope != RecordsScope), failures);
+        foreach (var failure in failures)
+        {
+            logger.LogWarning("Maintenance failed for {Scope}: {Error}", failure.Scope, failure.Error);
+        }
+
+        logger.LogInformation(
+            "Maintenance finished: {KeksRotated} KEKs rotated, {KeksDestroyed} destroyed, {KeksRewrapped} re-wrapped, {RecordsDeleted} records deleted, {AppsFailed} apps failed",
+            report.KeksRotated, report.KeksDestroyed, report.KeksRewrapped, report.RecordsDeleted, report.AppsFailed);
+        return report;
+    }
+
+    // Exception messages of these types name ids and statuses only, never content.
+    private static string Describe(Exception e) => e switch
+    {
+        TableStorageException or InvalidOperationException or ShroudException => e.Message,
+        _ => e.GetType().Name,
+    };
+}
