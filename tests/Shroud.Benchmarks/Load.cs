@@ -9,7 +9,7 @@ internal sealed class BenchmarkFailure(string message) : Exception(message);
 /// <summary>One benchmarked operation; <c>Op(slot, ct)</c> writes the item of that slot, or reads the item a write left there.</summary>
 internal sealed record Scenario(string Name, Func<int, CancellationToken, Task> Op);
 
-/// <summary>The latencies (Stopwatch ticks) and busy time of a scenario at one concurrency, summed over its rounds.</summary>
+/// <summary>The latencies (Stopwatch ticks), busy time and CPU time of a scenario at one concurrency, summed over its rounds.</summary>
 internal sealed class Measurement(string scenario, int concurrency)
 {
     private readonly List<long> latencies = [];
@@ -24,10 +24,21 @@ internal sealed class Measurement(string scenario, int concurrency)
 
     public double OpsPerSecond => Ops / Elapsed.TotalSeconds;
 
-    public void Add(long[] roundLatencies, TimeSpan roundElapsed)
+    /// <summary>CPU time of the benchmark process per operation, in milliseconds.</summary>
+    public double SelfCpuMs => selfCpu.TotalMilliseconds / Ops;
+
+    /// <summary>CPU time of Azurite per operation, in milliseconds.</summary>
+    public double AzuriteCpuMs => azuriteCpu.TotalMilliseconds / Ops;
+
+    private TimeSpan selfCpu;
+    private TimeSpan azuriteCpu;
+
+    public void Add(long[] roundLatencies, TimeSpan roundElapsed, TimeSpan roundSelfCpu, TimeSpan roundAzuriteCpu)
     {
         latencies.AddRange(roundLatencies);
         Elapsed += roundElapsed;
+        selfCpu += roundSelfCpu;
+        azuriteCpu += roundAzuriteCpu;
     }
 
     /// <summary>Nearest-rank percentile in milliseconds.</summary>

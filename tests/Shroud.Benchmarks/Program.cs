@@ -16,7 +16,7 @@ internal static class Program
 
     // Each scenario's operations are split into rounds run in turn (insert, encrypt, read, decrypt, insert, ...), so drift in
     // Azurite and load from other tenants of a shared machine hit all four alike instead of whichever happened to run last.
-    private const int Rounds = 4;
+    private const int Rounds = 10;
 
     // Everything stops by itself; this only bounds a hung emulator.
     private static readonly TimeSpan HardLimit = TimeSpan.FromMinutes(10);
@@ -79,6 +79,7 @@ internal static class Program
             new("shroud decrypt", shroud.DecryptAsync),
         ];
 
+        var cpu = new CpuMeter();
         var results = new List<Measurement>();
         var slot = 0;
         try
@@ -99,8 +100,10 @@ internal static class Program
                     var count = ops / Rounds + (round < ops % Rounds ? 1 : 0);
                     for (var i = 0; i < scenarios.Length; i++)
                     {
+                        var before = cpu.Read();
                         var (latencies, elapsed) = await Load.RunAsync(scenarios[i].Op, slot, count, concurrency, ct);
-                        measurements[i].Add(latencies, elapsed);
+                        var after = cpu.Read();
+                        measurements[i].Add(latencies, elapsed, after.Self - before.Self, after.Azurite - before.Azurite);
                     }
 
                     slot += count;
@@ -114,17 +117,20 @@ internal static class Program
             Console.Error.WriteLine($"Non-2xx responses from Shroud: {shroud.Non2xx}");
         }
 
-        Report(results);
+        Report(results, cpu.SeesAzurite);
     }
 
-    private static void Report(List<Measurement> results)
+    private static void Report(List<Measurement> results, bool azuriteCpu)
     {
         Console.WriteLine();
-        Console.WriteLine($"{"scenario",-16} {"concurrency",11} {"ops",7} {"ops/s",8} {"p50 ms",7} {"p99 ms",7}");
+        Console.WriteLine($"{"scenario",-16} {"concurrency",11} {"ops",7} {"ops/s",8} {"p50 ms",7} {"p99 ms",7} {"cpu ms/op: .NET",16} {"Azurite",8}");
         foreach (var m in results)
         {
-            Console.WriteLine(Invariant($"{m.Scenario,-16} {m.Concurrency,11} {m.Ops,7:N0} {m.OpsPerSecond,8:N0} {m.PercentileMs(50),7:F2} {m.PercentileMs(99),7:F2}"));
+            var azurite = azuriteCpu ? m.AzuriteCpuMs.ToString("F2", CultureInfo.InvariantCulture) : "n/a";
+            Console.WriteLine(Invariant($"{m.Scenario,-16} {m.Concurrency,11} {m.Ops,7:N0} {m.OpsPerSecond,8:N0} {m.PercentileMs(50),7:F2} {m.PercentileMs(99),7:F2} {m.SelfCpuMs,16:F2} {azurite,8}"));
         }
+
+        Console.WriteLine("(cpu ms/op: CPU time per operation of this process, i.e. load generator + Kestrel + Shroud + storage client, and of Azurite.)");
 
         double Ratio(string shroud, string raw, int concurrency) =>
             results.Single(m => m.Scenario == shroud && m.Concurrency == concurrency).OpsPerSecond

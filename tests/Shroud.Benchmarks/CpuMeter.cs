@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Shroud.Benchmarks;
+
+/// <summary>
+/// CPU time used by this process (client, Kestrel, Shroud and its storage client) and by the Azurite child process.
+/// Unlike throughput, CPU per operation hardly moves when other tenants load the machine. Azurite's share needs Linux /proc.
+/// </summary>
+internal sealed class CpuMeter
+{
+    private readonly int? azurite = FindChild("node");
+
+    /// <summary>Whether Azurite's CPU time can be read.</summary>
+    public bool SeesAzurite => azurite is not null;
+
+    public (TimeSpan Self, TimeSpan Azurite) Read()
+    {
+        using var self = Process.GetCurrentProcess();
+        return (self.TotalProcessorTime, azurite is { } pid ? ReadProc(pid) ?? TimeSpan.Zero : TimeSpan.Zero);
+    }
+
+    // /proc/<pid>/stat: "pid (comm) state ppid ..." with utime and stime, in clock ticks (USER_HZ = 100), at fields 14 and 15.
+    private static string[]? Fields(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var close = stat.LastIndexOf(')');
+            return [.. stat[..(stat.IndexOf('(') - 1)].Split(' '), stat[(stat.IndexOf('(') + 1)..close], .. stat[(close + 2)..].Split(' ')];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static TimeSpan? ReadProc(int pid) =>
+        Fields(pid) is { } f ? TimeSpan.FromMilliseconds((long.Parse(f[13], CultureInfo.InvariantCulture) + long.Parse(f[14], CultureInfo.InvariantCulture)) * 10) : null;
+
+    private static int? FindChild(string command)
+    {
+        if (!Directory.Exists("/proc"))
+        {
+            return null;
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && Fields(pid) is { } f && f[1] == command && f[3] == Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
+            {
+                return pid;
+            }
+        }
+
+        return null;
+    }
+}
