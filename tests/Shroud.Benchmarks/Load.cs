@@ -13,6 +13,8 @@ internal sealed record Scenario(string Name, Func<int, CancellationToken, Task> 
 internal sealed class Measurement(string scenario, int concurrency)
 {
     private readonly List<long> latencies = [];
+    private TimeSpan selfCpu;
+    private TimeSpan azuriteCpu;
 
     public string Scenario { get; } = scenario;
 
@@ -29,9 +31,6 @@ internal sealed class Measurement(string scenario, int concurrency)
 
     /// <summary>CPU time of Azurite per operation, in milliseconds.</summary>
     public double AzuriteCpuMs => azuriteCpu.TotalMilliseconds / Ops;
-
-    private TimeSpan selfCpu;
-    private TimeSpan azuriteCpu;
 
     public void Add(long[] roundLatencies, TimeSpan roundElapsed, TimeSpan roundSelfCpu, TimeSpan roundAzuriteCpu)
     {

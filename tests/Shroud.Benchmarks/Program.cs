@@ -30,21 +30,25 @@ internal static class Program
         }
 
         using var cts = new CancellationTokenSource(HardLimit);
-        Console.CancelKeyPress += (_, e) =>
-        {
-            // Unwind normally so Azurite and the host are disposed.
-            e.Cancel = true;
-            cts.Cancel();
-        };
 
+        // On Ctrl+C or SIGTERM, unwind normally so that the host and Azurite are disposed.
+        void Stop(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            cts.Cancel();
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
             await RunAsync(opsScale, valueBytes, cts.Token);
             return 0;
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        catch (Exception) when (cts.IsCancellationRequested)
         {
-            Console.Error.WriteLine("Stopped before the end (Ctrl+C or the time limit); no figures.");
+            // Whatever broke while stopping (a cancelled call, a connection closed by the stopping host) is a consequence.
+            Console.Error.WriteLine("Stopped before the end (signal or time limit); no figures.");
             return 1;
         }
         catch (Exception e)
@@ -62,7 +66,7 @@ internal static class Program
 
         Console.WriteLine($"Shroud benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {RuntimeInformation.FrameworkDescription}, "
             + $"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores (shared machine: figures vary between runs; compare ratios within one run).");
-        Console.WriteLine($"Fresh in-memory Azurite; {valueBytes}-byte values; client, Kestrel host and storage client in one process, Azurite beside it on loopback.");
+        Console.WriteLine($"Fresh in-memory Azurite; {valueBytes}-byte values; scenarios interleaved in {Rounds} rounds; client, Kestrel host and storage client in one process, Azurite beside it on loopback.");
         Console.Error.WriteLine("Starting Azurite and the Shroud host...");
 
         await using var azurite = await AzuriteProcess.StartAsync(

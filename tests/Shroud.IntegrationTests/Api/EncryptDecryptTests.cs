@@ -21,7 +21,7 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
 
     public async Task DisposeAsync() => await factory.DisposeAsync();
 
-    private TableClient Records => azurite.CreateTableService().GetTableClient(factory.TablePrefix + "records");
+    private TableClient Records => factory.Table("records");
 
     [Fact]
     public async Task Encrypted_value_decrypts_until_its_ttl_ends_then_answers_the_redacted_form()
@@ -150,7 +150,7 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
         var first = (await client.EncryptAsync(App, key, new { value = "first" }))["ref"]!.GetValue<string>();
         await client.EncryptAsync(App, key, new { value = "second" });
         var rows = await RowsAsync();
-        var firstRow = rows.Single(r => first.Length > 0 && r.RowKey == RefIdOf(first));
+        var firstRow = rows.Single(r => first.Length > 0 && r.RowKey == Rows.RefIdOf(first));
         var secondRow = rows.Single(r => r.RowKey != firstRow.RowKey);
         firstRow["Data"] = secondRow.GetBinary("Data");
         firstRow["Dek"] = secondRow.GetBinary("Dek");
@@ -211,24 +211,13 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("ref is not a valid reference for this app.", problem["detail"]!.GetValue<string>());
     }
 
-    private static string RefIdOf(string reference) => Base64Url.EncodeToString(Base64Url.DecodeFromChars(reference.AsSpan(5))[..16]);
-
     private static byte[] Flip(byte[] bytes)
     {
         bytes[bytes.Length / 2] ^= 0x01;
         return bytes;
     }
 
-    private async Task<List<TableEntity>> RowsAsync()
-    {
-        var rows = new List<TableEntity>();
-        await foreach (var row in Records.QueryAsync())
-        {
-            rows.Add(row);
-        }
-
-        return rows;
-    }
+    private Task<List<TableEntity>> RowsAsync() => Rows.AllAsync(Records);
 
     private async Task<TableEntity> SingleRowAsync() => Assert.Single(await RowsAsync());
 }

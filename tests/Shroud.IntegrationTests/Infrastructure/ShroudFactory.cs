@@ -17,19 +17,28 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
     public const string BootstrapKey = "test-bootstrap-admin-key";
 
     private readonly Dictionary<string, string?> settings;
+    private readonly AzuriteFixture azurite;
 
     /// <param name="overrides">Settings to change; a null value removes the setting.</param>
     public ShroudFactory(AzuriteFixture azurite, IDictionary<string, string?>? overrides = null)
-    {
-        TablePrefix = azurite.UniqueName("t");
-        settings = new Dictionary<string, string?>
+        : this(azurite, new Dictionary<string, string?>
         {
             ["Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Storage:TablePrefix"] = TablePrefix,
+            ["Storage:TablePrefix"] = azurite.UniqueName("t"),
             ["Shroud:BootstrapAdminKey"] = BootstrapKey,
             ["RootKeys:ActiveKeyId"] = "test",
             ["RootKeys:Keys:test"] = Convert.ToBase64String(Aead.NewKey()),
-        };
+            // Far from any test run, so only the tests themselves start the job.
+            ["Maintenance:Schedule"] = "0 0 0 29 2 *",
+        }, overrides, new ManualClock())
+    {
+    }
+
+    private ShroudFactory(AzuriteFixture azurite, Dictionary<string, string?> settings, IDictionary<string, string?>? overrides, ManualClock clock)
+    {
+        this.azurite = azurite;
+        this.settings = settings;
+        Clock = clock;
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             if (value is null)
@@ -43,9 +52,14 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
         }
     }
 
-    public string TablePrefix { get; }
+    public string TablePrefix => settings["Storage:TablePrefix"]!;
 
-    public ManualClock Clock { get; } = new();
+    /// <summary>The settings this host runs with (configuration keys).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => settings;
+
+    public ManualClock Clock { get; }
+
+    public FaultInjector Faults { get; } = new();
 
     public RequestCounter StorageRequests { get; } = new();
 
@@ -65,8 +79,19 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
             var options = new TableClientOptions();
             options.Retry.MaxRetries = StorageRetries;
             options.AddPolicy(StorageRequests, HttpPipelinePosition.PerRetry);
+            options.AddPolicy(Faults, HttpPipelinePosition.PerRetry);
             services.AddSingleton(options);
             services.AddSingleton<TimeProvider>(Clock);
         });
     }
+
+    /// <summary>This host's table <c>{prefix}{name}</c>, through a client of its own (its requests are not counted).</summary>
+    public TableClient Table(string name) => azurite.CreateTableService().GetTableClient(TablePrefix + name);
+
+    /// <summary>
+    /// Another instance of the service on the same storage, root keys and clock (as a second Functions instance),
+    /// with changed settings where given.
+    /// </summary>
+    public ShroudFactory Sibling(IDictionary<string, string?>? overrides = null) =>
+        new(azurite, new Dictionary<string, string?>(settings), overrides, Clock);
 }

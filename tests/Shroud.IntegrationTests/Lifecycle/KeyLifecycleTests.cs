@@ -1,0 +1,195 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Shroud.Core.Crypto;
+using Shroud.IntegrationTests.Infrastructure;
+using Shroud.Storage;
+
+namespace Shroud.IntegrationTests.Lifecycle;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class KeyLifecycleTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private const string App = "kek-app";
+    private static readonly TimeSpan MaxTtl = TimeSpan.FromDays(7);
+    private static readonly TimeSpan CacheRefresh = TimeSpan.FromMinutes(1);
+    private readonly ShroudFactory factory = new(azurite);
+    private ShroudClient client = null!;
+    private string key = null!;
+
+    public async Task InitializeAsync()
+    {
+        client = new ShroudClient(factory.CreateClient());
+        key = await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt", "admin");
+    }
+
+    public async Task DisposeAsync() => await factory.DisposeAsync();
+
+    [Fact]
+    public async Task A_new_app_has_one_active_version_and_the_list_shows_no_key_material()
+    {
+        var keks = await KeksAsync(client);
+
+        var only = Assert.Single(keks);
+        Assert.Equal(1, only!["version"]!.GetValue<int>());
+        Assert.True(only["active"]!.GetValue<bool>());
+        Assert.Equal(factory.Clock.GetUtcNow(), only["createdAt"]!.GetValue<DateTimeOffset>());
+        Assert.Null(only["retiredAt"]);
+        Assert.Equal(["version", "active", "rootKeyId", "createdAt"], only.AsObject().Select(p => p.Key));
+    }
+
+    [Fact]
+    public async Task Rotation_retires_the_active_version_which_still_decrypts_and_is_destroyed_after_the_maximum_ttl()
+    {
+        var before = await EncryptAsync(client, "sealed by v1");
+        factory.Clock.Advance(TimeSpan.FromMinutes(5));
+
+        var (status, body, _) = await client.PostAsync($"/api/apps/{App}/kek/rotate", key, null);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var keks = body!["items"]!.AsArray();
+        Assert.Equal([2, 1], keks.Select(k => k!["version"]!.GetValue<int>()));
+        Assert.True(keks[0]!["active"]!.GetValue<bool>());
+        var retiredAt = keks[1]!["retiredAt"]!.GetValue<DateTimeOffset>();
+        Assert.Equal(factory.Clock.GetUtcNow(), retiredAt);
+        Assert.Equal(retiredAt + MaxTtl + CacheRefresh, keks[1]!["destroyAt"]!.GetValue<DateTimeOffset>());
+
+        var after = await EncryptAsync(client, "sealed by v2");
+        Assert.Equal(1, await KekVersionOfAsync(before));
+        Assert.Equal(2, await KekVersionOfAsync(after));
+        Assert.Equal("sealed by v1", await DecryptAsync(client, before));
+        Assert.Equal("sealed by v2", await DecryptAsync(client, after));
+    }
+
+    [Fact]
+    public async Task The_active_version_rotates_by_itself_once_it_has_served_its_period()
+    {
+        factory.Clock.Advance(TimeSpan.FromHours(23));
+        Assert.Equal(1, await KekVersionOfAsync(await EncryptAsync(client, "still v1")));
+
+        factory.Clock.Advance(TimeSpan.FromHours(1));
+        var reference = await EncryptAsync(client, "now v2");
+
+        Assert.Equal(2, await KekVersionOfAsync(reference));
+        Assert.Equal([2, 1], (await KeksAsync(client)).Select(k => k!["version"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task Two_instances_rotating_at_the_same_moment_make_exactly_one_new_version_and_no_caller_sees_an_error()
+    {
+        await using var sibling = factory.Sibling();
+        var other = new ShroudClient(sibling.CreateClient());
+        await EncryptAsync(other, "warm the other instance's cache");
+        factory.Clock.Advance(TimeSpan.FromHours(24));
+
+        var calls = Enumerable.Range(0, 16).Select(i => (i % 2 == 0 ? client : other).PostAsync($"/api/apps/{App}/encrypt", key, new { value = $"v{i}" }));
+        var answers = await Task.WhenAll(calls);
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+        Assert.Equal([2, 1], (await KeksAsync(client)).Select(k => k!["version"]!.GetValue<int>()));
+        foreach (var answer in answers)
+        {
+            Assert.Equal(2, await KekVersionOfAsync(answer.Body!["ref"]!.GetValue<string>()));
+        }
+    }
+
+    [Fact]
+    public async Task Another_instance_picks_up_a_new_version_within_the_cache_period_and_fetches_an_unseen_one_at_once()
+    {
+        await using var sibling = factory.Sibling();
+        var other = new ShroudClient(sibling.CreateClient());
+        Assert.Equal(1, await KekVersionOfAsync(await EncryptAsync(other, "cached v1")));
+
+        await client.PostAsync($"/api/apps/{App}/kek/rotate", key, null);
+        var sealedByV2 = await EncryptAsync(client, "sealed with v2 here");
+
+        // The other instance has never seen v2: it fetches it on the miss.
+        Assert.Equal("sealed with v2 here", await DecryptAsync(other, sealedByV2));
+
+        factory.Clock.Advance(CacheRefresh);
+        Assert.Equal(2, await KekVersionOfAsync(await EncryptAsync(other, "after the cache period")));
+    }
+
+    [Fact]
+    public async Task After_its_kek_is_destroyed_a_restored_record_row_cannot_be_decrypted()
+    {
+        var reference = await EncryptAsync(client, "card 4111 1111 1111 1111", "PT1H");
+        var backup = Assert.Single(await Rows.AllAsync(factory.Table("records")));
+        var sealedAt = factory.Clock.GetUtcNow();
+
+        await client.PostAsync($"/api/apps/{App}/kek/rotate", key, null);
+        factory.Clock.Advance(MaxTtl + CacheRefresh);
+        var report = await RunMaintenanceAsync();
+        Assert.Equal(1, report["keksDestroyed"]!.GetValue<int>());
+        Assert.Equal(1, report["recordsDeleted"]!.GetValue<int>());
+        Assert.DoesNotContain(1, (await KeksAsync(client)).Select(k => k!["version"]!.GetValue<int>()));
+
+        await factory.Table("records").AddEntityAsync(backup);
+        var revealed = await client.PostAsync($"/api/apps/{App}/decrypt", key, new { @ref = reference });
+        Assert.Equal("★★★★★", revealed.Body!["value"]!.GetValue<string>());
+
+        // Even with the clock turned back to before the expiry, nothing Shroud holds opens the row any more.
+        factory.Clock.Advance(sealedAt - factory.Clock.GetUtcNow());
+        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/decrypt", key, new { @ref = reference }), HttpStatusCode.BadRequest, "invalid_reference");
+    }
+
+    [Fact]
+    public async Task Rewrapping_moves_every_kek_to_the_active_root_key_so_the_old_root_key_can_be_removed()
+    {
+        var oldRoot = factory.Settings["RootKeys:Keys:test"];
+        var newRoot = Convert.ToBase64String(Aead.NewKey());
+        await client.PostAsync($"/api/apps/{App}/kek/rotate", key, null);
+        var reference = await EncryptAsync(client, "sealed before the root key changed");
+
+        await using (var both = factory.Sibling(new Dictionary<string, string?> { ["RootKeys:ActiveKeyId"] = "next", ["RootKeys:Keys:next"] = newRoot }))
+        {
+            var bothClient = new ShroudClient(both.CreateClient());
+            var (_, report, _) = await bothClient.PostAsync("/api/maintenance/run", ShroudFactory.BootstrapKey, null);
+            Assert.Equal(2, report!["keksRewrapped"]!.GetValue<int>());
+            Assert.All(await KeksAsync(bothClient), k => Assert.Equal("next", k!["rootKeyId"]!.GetValue<string>()));
+            var again = (await bothClient.PostAsync("/api/maintenance/run", ShroudFactory.BootstrapKey, null)).Body!;
+            Assert.Equal(0, again["keksRewrapped"]!.GetValue<int>());
+        }
+
+        await using var onlyNew = factory.Sibling(new Dictionary<string, string?>
+        {
+            ["RootKeys:ActiveKeyId"] = "next",
+            ["RootKeys:Keys:next"] = newRoot,
+            ["RootKeys:Keys:test"] = null,
+        });
+        Assert.NotNull(oldRoot);
+        Assert.Equal("sealed before the root key changed", await DecryptAsync(new ShroudClient(onlyNew.CreateClient()), reference));
+    }
+
+    [Fact]
+    public async Task Kek_endpoints_need_admin()
+    {
+        var worker = await client.CreateKeyAsync(App, "encrypt", "decrypt");
+
+        ShroudClient.AssertProblem(await client.SendAsync(HttpMethod.Get, $"/api/apps/{App}/kek", worker), HttpStatusCode.Forbidden, "forbidden");
+        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/kek/rotate", worker, null), HttpStatusCode.Forbidden, "forbidden");
+        ShroudClient.AssertProblem(await client.PostAsync("/api/maintenance/run", key, null), HttpStatusCode.Unauthorized, "unauthorized");
+        ShroudClient.AssertProblem(await client.SendAsync(HttpMethod.Get, "/api/apps/no-such-app/kek", ShroudFactory.BootstrapKey), HttpStatusCode.NotFound, "app_not_found");
+    }
+
+    private async Task<JsonArray> KeksAsync(ShroudClient on)
+    {
+        var (status, body, _) = await on.SendAsync(HttpMethod.Get, $"/api/apps/{App}/kek", key);
+        Assert.Equal(HttpStatusCode.OK, status);
+        return body!["items"]!.AsArray();
+    }
+
+    private async Task<string> EncryptAsync(ShroudClient on, string value, string ttl = "P1D") =>
+        (await on.EncryptAsync(App, key, new { value, ttl }))["ref"]!.GetValue<string>();
+
+    private async Task<string> DecryptAsync(ShroudClient on, string reference) =>
+        (await on.DecryptAsync(App, key, new { @ref = reference }))["value"]!.GetValue<string>();
+
+    private async Task<int?> KekVersionOfAsync(string reference) =>
+        Assert.Single(await Rows.AllAsync(factory.Table("records"), $"RowKey eq {TableFilter.Quote(Rows.RefIdOf(reference))}")).GetInt32("KekVersion");
+
+    private async Task<JsonNode> RunMaintenanceAsync()
+    {
+        var (status, body, _) = await client.PostAsync("/api/maintenance/run", ShroudFactory.BootstrapKey, null);
+        Assert.Equal(HttpStatusCode.OK, status);
+        return body!;
+    }
+}
