@@ -8,14 +8,23 @@ namespace Shroud.Host;
 public sealed class MaintenanceScheduler(MaintenanceJob job, IOptions<MaintenanceOptions> options, TimeProvider clock, ILogger<MaintenanceScheduler> logger)
     : BackgroundService
 {
+    // Waits in bounded steps: Task.Delay takes at most about 49 days, and the clock may be changed meanwhile.
+    private static readonly TimeSpan MaxStep = TimeSpan.FromHours(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // The schedule was validated when the host started.
         MaintenanceSchedule.TryParse(options.Value.Schedule, out var schedule);
+        var next = schedule.Next(clock.GetUtcNow());
         while (!stoppingToken.IsCancellationRequested)
         {
-            var now = clock.GetUtcNow();
-            await Task.Delay(schedule.Next(now) - now, clock, stoppingToken);
+            var wait = next - clock.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait < MaxStep ? wait : MaxStep, clock, stoppingToken);
+                continue;
+            }
+
             try
             {
                 await job.RunAsync(stoppingToken);
@@ -24,6 +33,8 @@ public sealed class MaintenanceScheduler(MaintenanceJob job, IOptions<Maintenanc
             {
                 logger.LogError("Scheduled maintenance failed ({ExceptionType}); the next run resumes it", e.GetType().Name);
             }
+
+            next = schedule.Next(clock.GetUtcNow());
         }
     }
 }
