@@ -18,6 +18,9 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<AppsApi>();
         services.AddSingleton<ValuesApi>();
         services.AddSingleton<MaintenanceApi>();
+        services.AddSingleton<ConfigurationsApi>();
+        services.AddSingleton<ConversationsApi>();
+        services.AddSingleton<EventsApi>();
         services.AddHostedService<StorageInitializer>();
         return services;
     }
@@ -36,6 +39,18 @@ public static class ApiServiceCollectionExtensions
         api.MapGet(Routes.AppKek, (HttpRequest r, string appId, AppsApi a) => a.ListKeksAsync(r, appId));
         api.MapPost(Routes.AppKekRotate, (HttpRequest r, string appId, AppsApi a) => a.RotateKekAsync(r, appId));
         api.MapPost(Routes.MaintenanceRun, (HttpRequest r, MaintenanceApi m) => m.RunAsync(r));
+        api.MapGet(Routes.App, (HttpRequest r, string appId, AppsApi a) => a.GetAppAsync(r, appId));
+        api.MapPatch(Routes.App, (HttpRequest r, string appId, AppsApi a) => a.PatchAppAsync(r, appId));
+        api.MapGet(Routes.Configurations, (HttpRequest r, string appId, ConfigurationsApi c) => c.ListAsync(r, appId));
+        api.MapPost(Routes.Configurations, (HttpRequest r, string appId, ConfigurationsApi c) => c.CreateAsync(r, appId));
+        api.MapGet(Routes.Configuration, (HttpRequest r, string appId, string configurationId, ConfigurationsApi c) => c.GetAsync(r, appId, configurationId));
+        api.MapPut(Routes.Configuration, (HttpRequest r, string appId, string configurationId, ConfigurationsApi c) => c.ReplaceAsync(r, appId, configurationId));
+        api.MapDelete(Routes.Configuration, (HttpRequest r, string appId, string configurationId, ConfigurationsApi c) => c.DeleteAsync(r, appId, configurationId));
+        api.MapPut(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.StartAsync(r, appId, conversationId));
+        api.MapGet(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.GetAsync(r, appId, conversationId));
+        api.MapDelete(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.EndAsync(r, appId, conversationId));
+        api.MapPost(Routes.Events, (HttpRequest r, string appId, EventsApi e) => e.SealAsync(r, appId));
+        api.MapPost(Routes.EventsReveal, (HttpRequest r, string appId, EventsApi e) => e.RevealAsync(r, appId));
         return api;
     }
 }

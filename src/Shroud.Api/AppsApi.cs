@@ -1,14 +1,18 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Shroud.Core;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
+using Shroud.Core.Configurations;
 
 namespace Shroud.Api;
 
 /// <summary>Apps and their API keys: the bootstrap admin key creates apps; it or an app key with <c>admin</c> manages keys.</summary>
-public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys keys, AppKeyRing keyRing)
+public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys keys, AppDirectory directory, AppTable apps, ConfigurationStore configurations)
 {
+    public const int MaxRedactionLength = 100;
+
     public async Task<Created<AppResponse>> CreateAppAsync(HttpRequest request)
     {
         var ct = request.HttpContext.RequestAborted;
@@ -16,8 +20,75 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
         var body = await ShroudJson.ReadAsync<CreateAppRequest>(request, ct);
         var id = body.Id ?? throw ShroudException.Invalid("id", "is required.");
         var createdAt = await registry.CreateAsync(id, ct);
-        return TypedResults.Created($"/{Routes.Prefix}/{Routes.Apps}/{id}", new AppResponse(id, createdAt));
+        return TypedResults.Created($"/{Routes.Prefix}/{Routes.Apps}/{id}", new AppResponse(id, createdAt, null, AppSettings.DefaultRedaction));
     }
+
+    /// <summary>The app's settings (<c>configure</c>), with an ETag.</summary>
+    public async Task<Ok<AppResponse>> GetAppAsync(HttpRequest request, string appId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Configure, ct);
+        return Settings(request, await apps.GetSettingsAsync(appId, ct));
+    }
+
+    /// <summary>Changes the default configuration (null: none) and the redaction text (null: the default); honours If-Match.</summary>
+    public async Task<Ok<AppResponse>> PatchAppAsync(HttpRequest request, string appId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Configure, ct);
+        var body = await ShroudJson.ReadAsync<AppPatchRequest>(request, ct);
+        var settings = await apps.GetSettingsAsync(appId, ct);
+        if (ETags.IfMatch(request) is { } expected && expected != Azure.ETag.All && expected != settings.ETag)
+        {
+            throw Stale(appId);
+        }
+
+        var updated = settings;
+        switch (body.DefaultConfigurationId.ValueKind)
+        {
+            case JsonValueKind.Undefined:
+                break;
+            case JsonValueKind.Null:
+                updated = updated with { DefaultConfigurationId = null };
+                break;
+            case JsonValueKind.String when await configurations.GetAsync(appId, body.DefaultConfigurationId.GetString()!, ct) is { } chosen:
+                updated = updated with { DefaultConfigurationId = chosen.Id };
+                break;
+            default:
+                throw ShroudException.Invalid("defaultConfigurationId", "must be the id of one of the app's configurations, or null.");
+        }
+
+        switch (body.RedactionText.ValueKind)
+        {
+            case JsonValueKind.Undefined:
+                break;
+            case JsonValueKind.Null:
+                updated = updated with { RedactionText = AppSettings.DefaultRedaction };
+                break;
+            case JsonValueKind.String when body.RedactionText.GetString() is { Length: > 0 and <= MaxRedactionLength } text:
+                updated = updated with { RedactionText = text };
+                break;
+            default:
+                throw ShroudException.Invalid("redactionText", $"must be 1 to {MaxRedactionLength} characters, or null for {AppSettings.DefaultRedaction}.");
+        }
+
+        if (!await apps.UpdateSettingsAsync(updated, ct))
+        {
+            throw Stale(appId);
+        }
+
+        directory.Forget(appId);
+        return Settings(request, await apps.GetSettingsAsync(appId, ct));
+    }
+
+    private static Ok<AppResponse> Settings(HttpRequest request, AppSettings settings)
+    {
+        ETags.Set(request, settings.ETag);
+        return TypedResults.Ok(new AppResponse(settings.AppId, settings.CreatedAt, settings.DefaultConfigurationId, settings.RedactionText));
+    }
+
+    private static ShroudException Stale(string appId) =>
+        new(ShroudError.PreconditionFailed, $"App '{appId}' has changed since it was read; read it again and retry.");
 
     public async Task<Created<CreatedKeyResponse>> CreateKeyAsync(HttpRequest request, string appId)
     {
@@ -60,7 +131,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     {
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
-        return TypedResults.Ok(Keks(await keyRing.ListAsync(appId, ct)));
+        return TypedResults.Ok(Keks(await directory.ListAsync(appId, ct)));
     }
 
     /// <summary>Rotates now; when another instance rotates at the same moment, its new version is the answer.</summary>
@@ -68,8 +139,8 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     {
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
-        await keyRing.RotateAsync(appId, onlyIfDue: false, ct);
-        return TypedResults.Ok(Keks(await keyRing.ListAsync(appId, ct)));
+        await directory.RotateAsync(appId, onlyIfDue: false, ct);
+        return TypedResults.Ok(Keks(await directory.ListAsync(appId, ct)));
     }
 
     private static ItemsResponse<KekResponse> Keks(IReadOnlyList<StoredKek> keks) => new(keks

@@ -11,10 +11,40 @@ public sealed record EncryptRequest(string? Value, string? Ttl, IReadOnlyList<En
 
 public sealed record DecryptRequest(string? Ref, IReadOnlyList<string?>? Refs);
 
+public sealed record ConfigurationRequest(
+    string? Name,
+    bool? EncryptUserMessages,
+    bool? EncryptBotMessages,
+    bool? EncryptAgentMessages,
+    bool? Transport,
+    bool? Transcript,
+    bool? EncryptMedia,
+    IReadOnlyList<string?>? SensitiveVariables,
+    string? Ttl);
+
+// JsonElement (not nullable) tells an absent field (Undefined) from an explicit null.
+public sealed record AppPatchRequest(System.Text.Json.JsonElement DefaultConfigurationId, System.Text.Json.JsonElement RedactionText);
+
+public sealed record ConversationEncryptionRequest(string? ConfigurationId);
+
 // Responses.
 public sealed record HealthResponse(string Status);
 
-public sealed record AppResponse(string Id, DateTimeOffset CreatedAt);
+public sealed record AppResponse(string Id, DateTimeOffset CreatedAt, string? DefaultConfigurationId, string RedactionText);
+
+public sealed record ConfigurationResponse(
+    string Id,
+    string Name,
+    bool EncryptUserMessages,
+    bool EncryptBotMessages,
+    bool EncryptAgentMessages,
+    bool Transport,
+    bool Transcript,
+    bool EncryptMedia,
+    IReadOnlyList<string> SensitiveVariables,
+    string? Ttl);
+
+public sealed record ConversationEncryptionResponse(string ConversationId, bool Encrypting, string? ConfigurationId, DateTimeOffset? StartedAt);
 
 public sealed record CreatedKeyResponse(string Id, string Key, string Name, IReadOnlyList<string> Permissions, DateTimeOffset CreatedAt);
 

@@ -6,6 +6,7 @@ public static class Routes
     public const string Prefix = "api";
     public const string Health = "health";
     public const string Apps = "apps";
+    public const string App = "apps/{appId}";
     public const string AppKeys = "apps/{appId}/keys";
     public const string AppKey = "apps/{appId}/keys/{keyId}";
     public const string Encrypt = "apps/{appId}/encrypt";
@@ -13,4 +14,9 @@ public static class Routes
     public const string AppKek = "apps/{appId}/kek";
     public const string AppKekRotate = "apps/{appId}/kek/rotate";
     public const string MaintenanceRun = "maintenance/run";
+    public const string Configurations = "apps/{appId}/configurations";
+    public const string Configuration = "apps/{appId}/configurations/{configurationId}";
+    public const string ConversationEncryption = "apps/{appId}/conversations/{conversationId}/encryption";
+    public const string Events = "apps/{appId}/events";
+    public const string EventsReveal = "apps/{appId}/events/reveal";
 }

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
@@ -33,11 +34,7 @@ public static class ShroudJson
     public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
-        if (request.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ShroudException(ShroudError.InvalidJson, "Send the body as application/json.");
-        }
-
+        CheckContentType(request);
         JsonDocument document;
         try
         {
@@ -65,6 +62,33 @@ public static class ShroudJson
                 var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "is not a known field." : "has the wrong type.";
                 throw ShroudException.Invalid(field, message);
             }
+        }
+    }
+
+    /// <summary>Reads a body that is a JSON object or array, as a mutable tree.</summary>
+    public static async Task<JsonNode> ReadNodeAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        CheckContentType(request);
+        try
+        {
+            return await JsonNode.ParseAsync(request.Body, documentOptions: DocumentOptions, cancellationToken: cancellationToken) switch
+            {
+                JsonObject o => o,
+                JsonArray a => a,
+                _ => throw new ShroudException(ShroudError.InvalidJson, "The body must be a JSON object or array."),
+            };
+        }
+        catch (JsonException)
+        {
+            throw new ShroudException(ShroudError.InvalidJson, "The body is not valid JSON.");
+        }
+    }
+
+    private static void CheckContentType(HttpRequest request)
+    {
+        if (request.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ShroudException(ShroudError.InvalidJson, "Send the body as application/json.");
         }
     }
 

@@ -37,7 +37,7 @@ public sealed class StorageInitializer(ShroudTables tables, ILogger<StorageIniti
         try
         {
             await tables.CreateIfNotExistsAsync(cancellationToken);
-            logger.LogInformation("Tables {Apps} and {Records} are ready", tables.Apps.Name, tables.Records.Name);
+            logger.LogInformation("Tables {Apps}, {Records} and {Conversations} are ready", tables.Apps.Name, tables.Records.Name, tables.Conversations.Name);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)

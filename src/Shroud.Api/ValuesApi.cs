@@ -9,6 +9,8 @@ namespace Shroud.Api;
 /// <summary><c>encrypt</c> and <c>decrypt</c>, each in a single form and a batch form of up to 100 items.</summary>
 public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
 {
+    public const int MaxBatch = 100;
+
     public async Task<IResult> EncryptAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
@@ -25,6 +27,7 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
             throw ShroudException.Invalid("items", "cannot be combined with value or ttl at the top level.");
         }
 
+        CheckBatch(body.Items.Count, "items");
         var items = body.Items.Select((item, i) => Item($"items[{i}]", item?.Value, item?.Ttl)).ToList();
         var sealedValues = await vault.SealAsync(appId, items, ct);
         return TypedResults.Ok(new ItemsResponse<EncryptResponse>(sealedValues.Select(Response).ToList()));
@@ -46,6 +49,7 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
             throw ShroudException.Invalid("refs", "cannot be combined with ref.");
         }
 
+        CheckBatch(body.Refs.Count, "refs");
         var references = body.Refs.Select((r, i) => ($"refs[{i}]", r ?? throw ShroudException.Invalid($"refs[{i}]", "is required."))).ToList();
         var revealed = await vault.RevealAsync(appId, references, ct);
         return TypedResults.Ok(new ItemsResponse<DecryptResponse>(revealed.Select(Response).ToList()));
@@ -53,16 +57,15 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
 
     private static SealItem Item(string path, string? value, string? ttl)
     {
-        var item = new SealItem(path, value ?? "", null);
-        if (value is null)
-        {
-            throw ShroudException.Invalid(item.Field("value"), path.Length == 0 ? "is required (or send items for a batch)." : "is required.");
-        }
-
-        return item with { Ttl = ttl is null ? null : Duration(item.Field("ttl"), ttl) };
+        var prefix = path.Length == 0 ? "" : path + ".";
+        return new SealItem(
+            prefix + "value",
+            value ?? throw ShroudException.Invalid(prefix + "value", path.Length == 0 ? "is required (or send items for a batch)." : "is required."),
+            ttl is null ? null : Duration(prefix + "ttl", ttl),
+            TtlField: prefix + "ttl");
     }
 
-    private static TimeSpan Duration(string field, string text)
+    public static TimeSpan Duration(string field, string text)
     {
         try
         {
@@ -74,7 +77,21 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
         }
     }
 
-    private static EncryptResponse Response(SealedValue value) => new(value.Reference, value.ExpiresAt, Vault.Redaction);
+    /// <summary>A batch holds 1 to <see cref="MaxBatch"/> items.</summary>
+    public static void CheckBatch(int count, string field)
+    {
+        if (count == 0)
+        {
+            throw ShroudException.Invalid(field, "must hold at least one item.");
+        }
+
+        if (count > MaxBatch)
+        {
+            throw new ShroudException(ShroudError.BatchTooLarge, $"A batch holds at most {MaxBatch} items; this one holds {count}.");
+        }
+    }
+
+    private static EncryptResponse Response(SealedValue value) => new(value.Reference, value.ExpiresAt, value.Redacted);
 
     private static DecryptResponse Response(RevealedValue value) => new(value.Value, value.Expired, value.ExpiresAt);
 }

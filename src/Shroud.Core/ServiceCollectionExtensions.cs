@@ -3,7 +3,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
+using Shroud.Core.Configurations;
+using Shroud.Core.Conversations;
 using Shroud.Core.Crypto;
+using Shroud.Core.Events;
 using Shroud.Core.Maintenance;
 using Shroud.Core.Records;
 using Shroud.Storage;
@@ -31,14 +34,17 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new AppTable(sp.GetRequiredService<ShroudTables>().Apps));
         services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<ShroudTables>().Apps));
         services.AddSingleton(sp => new RecordStore(sp.GetRequiredService<ShroudTables>().Records));
+        services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<ShroudTables>().Conversations));
+        services.AddSingleton<ConfigurationStore>();
 
         services.AddSingleton<RootKeyRing>();
-        services.AddSingleton<AppKeyRing>();
+        services.AddSingleton<AppDirectory>();
         services.AddSingleton<AppRegistry>();
         services.AddSingleton<Gatekeeper>();
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<Vault>();
         services.AddSingleton<MaintenanceJob>();
+        services.AddSingleton<ChatEvents>();
         return services;
     }
 }

@@ -12,9 +12,11 @@ public sealed class ShroudTables(TableServiceClient service, IOptions<StorageOpt
 
     public TableClient Records { get; } = service.GetTableClient(options.Value.TablePrefix + "records");
 
+    public TableClient Conversations { get; } = service.GetTableClient(options.Value.TablePrefix + "conversations");
+
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Apps, Records })
+        foreach (var table in new[] { Apps, Records, Conversations })
         {
             await service.CreateTableIfNotExistsAsync(table.Name, cancellationToken);
         }

@@ -1,4 +1,5 @@
 using Azure;
+using Shroud.Core.Configurations;
 using Shroud.Storage;
 
 namespace Shroud.Core.Apps;
@@ -14,14 +15,23 @@ public sealed record StoredKek(
     DateTimeOffset? DestroyAt = null,
     ETag ETag = default);
 
+/// <summary>An app's own settings, from its app row.</summary>
+public sealed record AppSettings(string AppId, DateTimeOffset CreatedAt, string? DefaultConfigurationId, string RedactionText, ETag ETag = default)
+{
+    public const string DefaultRedaction = "★★★★★";
+}
+
+/// <summary>Everything the service needs of one app at request time, read with one query.</summary>
+public sealed record StoredApp(AppSettings Settings, IReadOnlyList<StoredKek> Keks, IReadOnlyList<EncryptionConfiguration> Configurations);
+
 /// <summary>
-/// The apps table: one partition per app holding its app row (<c>app</c>), its KEK versions
-/// (<c>kek-{version}</c>) and its API keys (<c>key-{id}</c>), so an app and its first KEK are
-/// created in one transaction and all its KEKs load with one query.
+/// The apps table: one partition per app holding its app row (<c>app</c>), its configurations (<c>cfg-…</c>),
+/// its KEK versions (<c>kek-{version}</c>) and its API keys (<c>key-{id}</c>). An app and its first KEK are created
+/// in one transaction, and the app row, configurations and KEKs (the range <c>app</c> to <c>kek.</c>) load with one query.
 /// </summary>
 public sealed class AppTable(TableClient table)
 {
-    private const string AppRow = "app";
+    public const string AppRow = "app";
     private const string KekPrefix = "kek-";
 
     public TableClient Table => table;
@@ -40,6 +50,63 @@ public sealed class AppTable(TableClient table)
         catch (TableStorageException e) when (e.Status == 409)
         {
             throw new ShroudException(ShroudError.AppExists, $"An app with id '{appId}' already exists.");
+        }
+    }
+
+    /// <summary>The app row, configurations and KEK versions in one query; null when the app does not exist.</summary>
+    public async Task<StoredApp?> LoadAsync(string appId, CancellationToken cancellationToken)
+    {
+        AppSettings? settings = null;
+        var keks = new List<StoredKek>();
+        var configurations = new List<EncryptionConfiguration>();
+        await foreach (var entity in table.QueryAsync($"PartitionKey eq {TableFilter.Quote(appId)} and RowKey ge '{AppRow}' and RowKey lt 'kek.'", ct: cancellationToken))
+        {
+            if (entity.RowKey == AppRow)
+            {
+                settings = SettingsFromEntity(entity);
+            }
+            else if (entity.RowKey.StartsWith(KekPrefix, StringComparison.Ordinal))
+            {
+                keks.Add(FromEntity(entity));
+            }
+            else if (entity.RowKey.StartsWith(ConfigurationStore.RowPrefix, StringComparison.Ordinal))
+            {
+                configurations.Add(ConfigurationStore.FromEntity(entity));
+            }
+        }
+
+        return settings is null ? null : new StoredApp(settings, keks, configurations);
+    }
+
+    /// <summary>The app row; <see cref="ShroudError.AppNotFound"/> when there is none.</summary>
+    public async Task<AppSettings> GetSettingsAsync(string appId, CancellationToken cancellationToken)
+    {
+        var entity = AppIds.IsValid(appId) ? await table.GetEntityIfExistsAsync(appId, AppRow, ct: cancellationToken) : null;
+        return entity is null
+            ? throw new ShroudException(ShroudError.AppNotFound, $"App '{appId}' does not exist.")
+            : SettingsFromEntity(entity);
+    }
+
+    /// <summary>Writes the app's settings if its row still has the ETag they were read with.</summary>
+    public async Task<bool> UpdateSettingsAsync(AppSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.UpdateEntityAsync(
+                new TableEntity(settings.AppId, AppRow)
+                {
+                    ["CreatedAt"] = settings.CreatedAt,
+                    ["DefaultConfigurationId"] = settings.DefaultConfigurationId,
+                    ["RedactionText"] = settings.RedactionText,
+                },
+                settings.ETag,
+                TableUpdateMode.Replace,
+                cancellationToken);
+            return true;
+        }
+        catch (TableStorageException e) when (e.Status is 404 or 412)
+        {
+            return false;
         }
     }
 
@@ -115,6 +182,13 @@ public sealed class AppTable(TableClient table)
             return false;
         }
     }
+
+    private static AppSettings SettingsFromEntity(TableEntity e) => new(
+        e.PartitionKey,
+        e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
+        e.GetString("DefaultConfigurationId"),
+        e.GetString("RedactionText") ?? AppSettings.DefaultRedaction,
+        e.ETag);
 
     private static string KekRow(int version) => $"{KekPrefix}{version:D10}";
 

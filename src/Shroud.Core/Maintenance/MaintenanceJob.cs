@@ -22,7 +22,7 @@ public sealed record MaintenanceReport(
 /// KEKs under the active root key; then deletes expired records. Every step is conditional or idempotent, so the job
 /// can stop anywhere, run again, or run on two hosts at once. One app's failure is reported, not fatal.
 /// </summary>
-public sealed class MaintenanceJob(AppTable apps, AppKeyRing keys, RecordStore records, TimeProvider clock, ILogger<MaintenanceJob> logger)
+public sealed class MaintenanceJob(AppTable apps, AppDirectory keys, RecordStore records, TimeProvider clock, ILogger<MaintenanceJob> logger)
 {
     public const string RecordsScope = "records";
 

@@ -6,33 +6,30 @@ using Shroud.Core.Crypto;
 
 namespace Shroud.Core.Records;
 
-/// <summary>One value to seal; <paramref name="Path"/> locates it in the request ("" or "items[3]") for error messages.</summary>
-public sealed record SealItem(string Path, string Value, TimeSpan? Ttl)
-{
-    public string Field(string name) => Path.Length == 0 ? name : $"{Path}.{name}";
-}
+/// <summary>One value to seal; <paramref name="Field"/> and <paramref name="TtlField"/> name it in the request, for error messages.</summary>
+public sealed record SealItem(string Field, string Value, TimeSpan? Ttl, string ContentType = Vault.TextContentType, string? TtlField = null);
 
-public sealed record SealedValue(string Reference, DateTimeOffset ExpiresAt);
+/// <summary>A sealed value's reference, and the app's redaction text to show in its place.</summary>
+public sealed record SealedValue(string Reference, DateTimeOffset ExpiresAt, string Redacted);
 
-/// <summary>A revealed value: the plaintext, or the redaction text once the value has expired or is gone.</summary>
-public sealed record RevealedValue(string Value, bool Expired, DateTimeOffset? ExpiresAt);
+/// <summary>A revealed value: the plaintext with its content type, or the redaction text once the value has expired or is gone.</summary>
+public sealed record RevealedValue(string Value, bool Expired, DateTimeOffset? ExpiresAt, string? ContentType);
 
 /// <summary>
 /// Seals values into records and reveals them from references, following the envelope protocol.
 /// Sealing a request costs one storage write per partition (normally one); revealing costs one point read per reference.
 /// </summary>
-public sealed class Vault(AppKeyRing keys, RecordStore records, TimeProvider clock, IOptions<ShroudOptions> options)
+public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider clock, IOptions<ShroudOptions> options)
 {
-    public const string Redaction = "★★★★★";
     public const string TextContentType = "text/plain; charset=utf-8";
-    public const int MaxBatch = 100;
+    public const string JsonContentType = "application/json";
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     public async Task<IReadOnlyList<SealedValue>> SealAsync(string appId, IReadOnlyList<SealItem> items, CancellationToken cancellationToken)
     {
-        CheckBatch(items.Count);
         var kek = await keys.GetActiveAsync(appId, cancellationToken);
+        var redaction = (await keys.GetAsync(appId, cancellationToken)).Settings.RedactionText;
         var now = clock.GetUtcNow();
         var shard = (byte)RandomNumberGenerator.GetInt32(256);
         var sealedValues = new SealedValue[items.Count];
@@ -45,16 +42,16 @@ public sealed class Vault(AppKeyRing keys, RecordStore records, TimeProvider clo
             {
                 throw new ShroudException(
                     ShroudError.ValueTooLarge,
-                    $"{item.Field("value")} is {plaintext.Length} bytes of UTF-8; the limit is {options.Value.MaxValueBytes} bytes.");
+                    $"{item.Field} is {plaintext.Length} bytes of UTF-8; the limit is {options.Value.MaxValueBytes} bytes.");
             }
 
             var expiresAt = DateTimeOffset.FromUnixTimeSeconds((now + Ttl(item)).ToUnixTimeSeconds());
             var refId = ShroudReference.NewRefId(shard);
-            var address = new RecordAddress(appId, ShroudReference.RefIdText(refId), expiresAt, TextContentType);
+            var address = new RecordAddress(appId, ShroudReference.RefIdText(refId), expiresAt, item.ContentType);
             var (record, refKek) = Envelope.Seal(plaintext, address, kek);
             var reference = ShroudReference.Create(appId, refId, expiresAt, refKek);
             stored[i] = new StoredRecord(RecordStore.PartitionKeyFor(reference), address, record);
-            sealedValues[i] = new SealedValue(reference.Encode(), expiresAt);
+            sealedValues[i] = new SealedValue(reference.Encode(), expiresAt, redaction);
             CryptographicOperations.ZeroMemory(refKek);
             CryptographicOperations.ZeroMemory(plaintext);
         }
@@ -66,25 +63,27 @@ public sealed class Vault(AppKeyRing keys, RecordStore records, TimeProvider clo
     /// <summary>Reveals each reference (field path, reference text); any invalid reference fails the whole call with one generic error.</summary>
     public async Task<IReadOnlyList<RevealedValue>> RevealAsync(string appId, IReadOnlyList<(string Field, string Reference)> references, CancellationToken cancellationToken)
     {
-        CheckBatch(references.Count);
         var parsed = references.Select(r => ShroudReference.TryParse(r.Reference, out var reference) && reference.AppId == appId
             ? reference
             : throw InvalidReference(r.Field)).ToList();
-        await keys.EnsureExistsAsync(appId, cancellationToken);
-        return await Task.WhenAll(parsed.Select((reference, i) => RevealAsync(appId, references[i].Field, reference, cancellationToken)));
+        var redacted = Redacted((await keys.GetAsync(appId, cancellationToken)).Settings.RedactionText);
+        return await Task.WhenAll(parsed.Select((reference, i) => RevealAsync(appId, references[i].Field, reference, redacted, cancellationToken)));
     }
 
-    private async Task<RevealedValue> RevealAsync(string appId, string field, ShroudReference reference, CancellationToken cancellationToken)
+    /// <summary>The answer for a value that has expired or is gone, or for a caller who may not see it.</summary>
+    public static RevealedValue Redacted(string redactionText) => new(redactionText, true, null, null);
+
+    private async Task<RevealedValue> RevealAsync(string appId, string field, ShroudReference reference, RevealedValue redacted, CancellationToken cancellationToken)
     {
         if (reference.ExpiresAt <= clock.GetUtcNow())
         {
-            return Redacted;
+            return redacted;
         }
 
         var stored = await records.ReadAsync(reference, cancellationToken);
         if (stored is null)
         {
-            return Redacted;
+            return redacted;
         }
 
         if (stored.Address.ExpiresAt != reference.ExpiresAt)
@@ -95,7 +94,7 @@ public sealed class Vault(AppKeyRing keys, RecordStore records, TimeProvider clo
         // The expiry column is the truth at read time, whether or not the sweep has run.
         if (stored.Address.ExpiresAt <= clock.GetUtcNow())
         {
-            return Redacted;
+            return redacted;
         }
 
         // A live record always has its KEK: versions are destroyed only after everything they wrap has expired.
@@ -105,7 +104,7 @@ public sealed class Vault(AppKeyRing keys, RecordStore records, TimeProvider clo
         try
         {
             var plaintext = Envelope.Open(stored.Sealed, address, kek, reference.RefKek);
-            return new RevealedValue(StrictUtf8.GetString(plaintext), false, stored.Address.ExpiresAt);
+            return new RevealedValue(StrictUtf8.GetString(plaintext), false, stored.Address.ExpiresAt, stored.Address.ContentType);
         }
         catch (Exception e) when (e is CryptoFailure or DecoderFallbackException)
         {
@@ -113,27 +112,12 @@ public sealed class Vault(AppKeyRing keys, RecordStore records, TimeProvider clo
         }
     }
 
-    private static RevealedValue Redacted => new(Redaction, true, null);
-
     private TimeSpan Ttl(SealItem item)
     {
         var ttl = item.Ttl ?? options.Value.DefaultTtl;
         return ttl >= TimeSpan.FromSeconds(1) && ttl <= options.Value.MaxTtl
             ? ttl
-            : throw ShroudException.Invalid(item.Field("ttl"), $"must be between 1 second and {System.Xml.XmlConvert.ToString(options.Value.MaxTtl)}.");
-    }
-
-    private static void CheckBatch(int count)
-    {
-        if (count == 0)
-        {
-            throw ShroudException.Invalid("items", "must hold at least one item.");
-        }
-
-        if (count > MaxBatch)
-        {
-            throw new ShroudException(ShroudError.BatchTooLarge, $"A batch holds at most {MaxBatch} items; this one holds {count}.");
-        }
+            : throw ShroudException.Invalid(item.TtlField ?? item.Field, $"must be between 1 second and {System.Xml.XmlConvert.ToString(options.Value.MaxTtl)}.");
     }
 
     private static ShroudException InvalidReference(string field) =>

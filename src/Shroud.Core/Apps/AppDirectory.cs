@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using Shroud.Core.Configurations;
 using Shroud.Core.Crypto;
 
 namespace Shroud.Core.Apps;
@@ -8,13 +9,17 @@ namespace Shroud.Core.Apps;
 /// <summary>What the maintenance of one app's KEKs did.</summary>
 public sealed record KekMaintenance(int Rotated, int Destroyed, int Rewrapped);
 
+/// <summary>An app's settings and configurations (by id) as cached for request handling.</summary>
+public sealed record AppView(AppSettings Settings, IReadOnlyDictionary<string, EncryptionConfiguration> Configurations);
+
 /// <summary>
-/// Every app's KEK versions: cached unwrapped in memory, rotated when the active one has served its period,
-/// destroyed once nothing they wrap can still be alive, and re-wrapped when the active root key changes.
-/// A snapshot is reloaded (one query) once it is older than <see cref="ShroudOptions.CacheRefresh"/>, so a version
-/// made by another instance is used everywhere within that period; a version not seen yet is fetched at once.
+/// Every app's settings, configurations and KEK versions, cached in memory (KEKs unwrapped). KEKs are rotated when the
+/// active one has served its period, destroyed once nothing they wrap can still be alive, and re-wrapped when the
+/// active root key changes. A snapshot is reloaded (one query) once it is older than
+/// <see cref="ShroudOptions.CacheRefresh"/>, so a change made by another instance is used everywhere within that
+/// period (at once on the instance that made it); a KEK version not seen yet is fetched at once.
 /// </summary>
-public sealed class AppKeyRing(AppTable apps, RootKeyRing rootKeys, TimeProvider clock, IOptions<ShroudOptions> options)
+public sealed class AppDirectory(AppTable apps, RootKeyRing rootKeys, TimeProvider clock, IOptions<ShroudOptions> options)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Snapshot>>> cache = new();
 
@@ -46,8 +51,12 @@ public sealed class AppKeyRing(AppTable apps, RootKeyRing rootKeys, TimeProvider
         return snapshot.Versions.GetValueOrDefault(version);
     }
 
+    /// <summary>The app's settings and configurations; <see cref="ShroudError.AppNotFound"/> when the app does not exist.</summary>
+    public async Task<AppView> GetAsync(string appId, CancellationToken cancellationToken) =>
+        (await SnapshotAsync(appId, reload: false, cancellationToken)).View ?? throw NotFound(appId);
+
     public async Task EnsureExistsAsync(string appId, CancellationToken cancellationToken) =>
-        _ = (await SnapshotAsync(appId, reload: false, cancellationToken)).Active ?? throw NotFound(appId);
+        await GetAsync(appId, cancellationToken);
 
     /// <summary>The stored versions, newest first, read from storage (never key material).</summary>
     public async Task<IReadOnlyList<StoredKek>> ListAsync(string appId, CancellationToken cancellationToken)
@@ -143,12 +152,13 @@ public sealed class AppKeyRing(AppTable apps, RootKeyRing rootKeys, TimeProvider
         {
             try
             {
-                var stored = await apps.ListKeksAsync(appId, CancellationToken.None);
-                var versions = stored.ToDictionary(
+                var app = await apps.LoadAsync(appId, CancellationToken.None);
+                var versions = (app?.Keks ?? []).ToDictionary(
                     k => k.Version,
                     k => new AppKek(appId, k.Version, rootKeys.Unwrap(appId, k.Version, k.RootKeyId, k.WrappedKey), k.CreatedAt, k.RetiredAt));
                 var active = versions.Values.Where(k => k.RetiredAt is null).MaxBy(k => k.Version);
-                return new Snapshot(versions, active, clock.GetUtcNow());
+                var view = app is null ? null : new AppView(app.Settings, app.Configurations.ToDictionary(c => c.Id));
+                return new Snapshot(view, versions, active, clock.GetUtcNow());
             }
             catch
             {
@@ -162,5 +172,5 @@ public sealed class AppKeyRing(AppTable apps, RootKeyRing rootKeys, TimeProvider
     private static ShroudException NotFound(string appId) =>
         new(ShroudError.AppNotFound, $"App '{appId}' does not exist.");
 
-    private sealed record Snapshot(IReadOnlyDictionary<int, AppKek> Versions, AppKek? Active, DateTimeOffset LoadedAt);
+    private sealed record Snapshot(AppView? View, IReadOnlyDictionary<int, AppKek> Versions, AppKek? Active, DateTimeOffset LoadedAt);
 }

@@ -1,0 +1,123 @@
+using System.Xml;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Shroud.Core;
+using Shroud.Core.Access;
+using Shroud.Core.Apps;
+using Shroud.Core.Configurations;
+
+namespace Shroud.Api;
+
+/// <summary>Encryption configurations of an app (<c>configure</c>); single-resource answers carry an ETag, and PUT/DELETE honour If-Match.</summary>
+public sealed class ConfigurationsApi(Gatekeeper gatekeeper, ConfigurationStore store, AppDirectory directory, IOptions<ShroudOptions> options)
+{
+    public const int MaxNameLength = 100;
+    public const int MaxVariables = 200;
+
+    public async Task<Ok<ItemsResponse<ConfigurationResponse>>> ListAsync(HttpRequest request, string appId)
+    {
+        var ct = await AuthorizeAsync(request, appId);
+        var list = await store.ListAsync(appId, ct);
+        return TypedResults.Ok(new ItemsResponse<ConfigurationResponse>(list.Select(Response).ToList()));
+    }
+
+    public async Task<Created<ConfigurationResponse>> CreateAsync(HttpRequest request, string appId)
+    {
+        var ct = await AuthorizeAsync(request, appId);
+        var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, ct);
+        var created = await store.CreateAsync(appId, Validate(ConfigurationStore.NewId(), body), ct);
+        directory.Forget(appId);
+        ETags.Set(request, created.ETag);
+        return TypedResults.Created($"/{Routes.Prefix}/{Routes.Configuration.Replace("{appId}", appId).Replace("{configurationId}", created.Id)}", Response(created));
+    }
+
+    public async Task<Ok<ConfigurationResponse>> GetAsync(HttpRequest request, string appId, string configurationId)
+    {
+        var ct = await AuthorizeAsync(request, appId);
+        var configuration = await store.GetAsync(appId, configurationId, ct) ?? throw NotFound(configurationId);
+        ETags.Set(request, configuration.ETag);
+        return TypedResults.Ok(Response(configuration));
+    }
+
+    public async Task<Ok<ConfigurationResponse>> ReplaceAsync(HttpRequest request, string appId, string configurationId)
+    {
+        var ct = await AuthorizeAsync(request, appId);
+        var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, ct);
+        if (!ConfigurationStore.IsId(configurationId))
+        {
+            throw NotFound(configurationId);
+        }
+
+        var replaced = await store.ReplaceAsync(appId, Validate(configurationId, body), ETags.IfMatch(request), ct);
+        ETags.Set(request, replaced.ETag);
+        return TypedResults.Ok(Response(replaced));
+    }
+
+    public async Task<NoContent> DeleteAsync(HttpRequest request, string appId, string configurationId)
+    {
+        var ct = await AuthorizeAsync(request, appId);
+        await store.DeleteAsync(appId, configurationId, ETags.IfMatch(request), ct);
+        return TypedResults.NoContent();
+    }
+
+    private async Task<CancellationToken> AuthorizeAsync(HttpRequest request, string appId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Configure, ct);
+        await directory.EnsureExistsAsync(appId, ct);
+        return ct;
+    }
+
+    private EncryptionConfiguration Validate(string id, ConfigurationRequest body)
+    {
+        var name = body.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
+        {
+            throw ShroudException.Invalid("name", $"is required: 1 to {MaxNameLength} characters.");
+        }
+
+        var variables = body.SensitiveVariables ?? [];
+        if (variables.Count > MaxVariables)
+        {
+            throw ShroudException.Invalid("sensitiveVariables", $"may name at most {MaxVariables} variables.");
+        }
+
+        for (var i = 0; i < variables.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(variables[i]) || variables[i]!.Length > MaxNameLength)
+            {
+                throw ShroudException.Invalid($"sensitiveVariables[{i}]", $"must be a variable name of 1 to {MaxNameLength} characters.");
+            }
+        }
+
+        TimeSpan? ttl = null;
+        if (body.Ttl is { } text)
+        {
+            ttl = ValuesApi.Duration("ttl", text);
+            if (ttl < TimeSpan.FromSeconds(1) || ttl > options.Value.MaxTtl)
+            {
+                throw ShroudException.Invalid("ttl", $"must be between 1 second and {XmlConvert.ToString(options.Value.MaxTtl)}.");
+            }
+        }
+
+        return new EncryptionConfiguration(
+            id,
+            name,
+            body.EncryptUserMessages ?? false,
+            body.EncryptBotMessages ?? false,
+            body.EncryptAgentMessages ?? false,
+            body.Transport ?? false,
+            body.Transcript ?? false,
+            body.EncryptMedia ?? false,
+            variables.Select(v => v!).Distinct(StringComparer.Ordinal).ToList(),
+            ttl);
+    }
+
+    private static ConfigurationResponse Response(EncryptionConfiguration c) => new(
+        c.Id, c.Name, c.EncryptUserMessages, c.EncryptBotMessages, c.EncryptAgentMessages, c.Transport, c.Transcript, c.EncryptMedia,
+        c.SensitiveVariables, c.Ttl is { } ttl ? XmlConvert.ToString(ttl) : null);
+
+    private static ShroudException NotFound(string id) =>
+        new(ShroudError.ConfigurationNotFound, $"The app has no configuration '{id}'.");
+}

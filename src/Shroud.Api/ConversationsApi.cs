@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Shroud.Core;
+using Shroud.Core.Access;
+using Shroud.Core.Apps;
+using Shroud.Core.Configurations;
+using Shroud.Core.Conversations;
+
+namespace Shroud.Api;
+
+/// <summary>Per-conversation encryption, started and ended by a bot's intent actions (<c>encrypt</c>).</summary>
+public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directory, ConfigurationStore configurations, ConversationStore conversations, TimeProvider clock)
+{
+    public async Task<Ok<ConversationEncryptionResponse>> StartAsync(HttpRequest request, string appId, string conversationId)
+    {
+        var ct = await AuthorizeAsync(request, appId, conversationId);
+        var body = await ShroudJson.ReadAsync<ConversationEncryptionRequest>(request, ct);
+        var id = body.ConfigurationId ?? throw ShroudException.Invalid("configurationId", "is required.");
+        if (await configurations.GetAsync(appId, id, ct) is null)
+        {
+            throw ShroudException.Invalid("configurationId", $"the app has no configuration '{id}'.");
+        }
+
+        var state = new ConversationEncryption(conversationId, id, clock.GetUtcNow());
+        await conversations.StartAsync(appId, state, ct);
+        return TypedResults.Ok(new ConversationEncryptionResponse(conversationId, true, state.ConfigurationId, state.StartedAt));
+    }
+
+    public async Task<Ok<ConversationEncryptionResponse>> GetAsync(HttpRequest request, string appId, string conversationId)
+    {
+        var ct = await AuthorizeAsync(request, appId, conversationId);
+        var state = await conversations.GetAsync(appId, conversationId, ct);
+        return TypedResults.Ok(new ConversationEncryptionResponse(conversationId, state is not null, state?.ConfigurationId, state?.StartedAt));
+    }
+
+    /// <summary>Ends encryption; ending a conversation that is not encrypting is not an error.</summary>
+    public async Task<NoContent> EndAsync(HttpRequest request, string appId, string conversationId)
+    {
+        var ct = await AuthorizeAsync(request, appId, conversationId);
+        await conversations.EndAsync(appId, conversationId, ct);
+        return TypedResults.NoContent();
+    }
+
+    private async Task<CancellationToken> AuthorizeAsync(HttpRequest request, string appId, string conversationId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Encrypt, ct);
+        await directory.EnsureExistsAsync(appId, ct);
+        if (!ConversationStore.IsValidId(conversationId))
+        {
+            throw ShroudException.Invalid("conversationId", $"must be 1 to {ConversationStore.MaxIdLength} characters without / \\ # ? or control characters.");
+        }
+
+        return ct;
+    }
+}

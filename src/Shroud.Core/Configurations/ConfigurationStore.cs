@@ -1,0 +1,173 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Shroud.Core.Apps;
+using Shroud.Storage;
+
+namespace Shroud.Core.Configurations;
+
+/// <summary>
+/// Configuration rows (<c>cfg-{id}</c>) in their app's partition of the apps table, each with a name row
+/// (<c>cfgname-{hash of the lower-cased name}</c>) written in the same transaction, so names stay unique per app.
+/// </summary>
+public sealed class ConfigurationStore(AppTable apps, AppDirectory directory)
+{
+    public const string RowPrefix = "cfg-";
+    private const string NamePrefix = "cfgname-";
+
+    private TableClient Table => apps.Table;
+
+    public async Task<EncryptionConfiguration> CreateAsync(string appId, EncryptionConfiguration configuration, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.Add, ToEntity(appId, configuration)),
+                new TableTransactionAction(TableTransactionActionType.Add, NameEntity(appId, configuration)),
+            ], cancellationToken);
+        }
+        catch (TableStorageException e) when (e.Status == 409)
+        {
+            throw NameTaken(configuration.Name);
+        }
+
+        return await GetAsync(appId, configuration.Id, cancellationToken) ?? throw NotFound(configuration.Id);
+    }
+
+    public async Task<EncryptionConfiguration?> GetAsync(string appId, string id, CancellationToken cancellationToken)
+    {
+        if (!IsId(id))
+        {
+            return null;
+        }
+
+        var entity = await Table.GetEntityIfExistsAsync(appId, RowPrefix + id, ct: cancellationToken);
+        return entity is null ? null : FromEntity(entity);
+    }
+
+    public async Task<IReadOnlyList<EncryptionConfiguration>> ListAsync(string appId, CancellationToken cancellationToken)
+    {
+        var list = new List<EncryptionConfiguration>();
+        await foreach (var entity in Table.QueryAsync($"PartitionKey eq {TableFilter.Quote(appId)} and RowKey ge '{RowPrefix}' and RowKey lt 'cfg.'", ct: cancellationToken))
+        {
+            list.Add(FromEntity(entity));
+        }
+
+        return list;
+    }
+
+    /// <summary>Replaces a configuration if it still has <paramref name="ifMatch"/> (any version when null).</summary>
+    public async Task<EncryptionConfiguration> ReplaceAsync(string appId, EncryptionConfiguration updated, ETag? ifMatch, CancellationToken cancellationToken)
+    {
+        var current = await GetAsync(appId, updated.Id, cancellationToken) ?? throw NotFound(updated.Id);
+        CheckMatch(current, ifMatch);
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.UpdateReplace, ToEntity(appId, updated), current.ETag),
+        };
+        if (NameKey(current.Name) != NameKey(updated.Name))
+        {
+            actions.Add(new(TableTransactionActionType.Delete, NameEntity(appId, current)));
+            actions.Add(new(TableTransactionActionType.Add, NameEntity(appId, updated)));
+        }
+
+        try
+        {
+            await Table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+        catch (TableStorageException e) when (e.Status == 409)
+        {
+            throw NameTaken(updated.Name);
+        }
+        catch (TableStorageException e) when (e.Status is 404 or 412)
+        {
+            throw Stale(updated.Id);
+        }
+
+        directory.Forget(appId);
+        return await GetAsync(appId, updated.Id, cancellationToken) ?? throw NotFound(updated.Id);
+    }
+
+    /// <summary>Deletes a configuration unless it is the app's default; the app row's ETag guards against a concurrent change of default.</summary>
+    public async Task DeleteAsync(string appId, string id, ETag? ifMatch, CancellationToken cancellationToken)
+    {
+        var settings = await apps.GetSettingsAsync(appId, cancellationToken);
+        var current = await GetAsync(appId, id, cancellationToken) ?? throw NotFound(id);
+        CheckMatch(current, ifMatch);
+        if (settings.DefaultConfigurationId == id)
+        {
+            throw new ShroudException(ShroudError.ConfigurationInUse, $"Configuration '{id}' is the app's default; choose another default (or none) first.");
+        }
+
+        try
+        {
+            await Table.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.Delete, ToEntity(appId, current), current.ETag),
+                new TableTransactionAction(TableTransactionActionType.Delete, NameEntity(appId, current)),
+                new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(appId, AppTable.AppRow), settings.ETag),
+            ], cancellationToken);
+        }
+        catch (TableStorageException e) when (e.Status is 404 or 412)
+        {
+            throw Stale(id);
+        }
+
+        directory.Forget(appId);
+    }
+
+    public static bool IsId(string id) => id.Length == 16 && id.All(char.IsAsciiHexDigitLower);
+
+    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    internal static EncryptionConfiguration FromEntity(TableEntity e) => new(
+        e.RowKey[RowPrefix.Length..],
+        e.GetString("Name") ?? "",
+        e.GetBoolean("EncryptUserMessages") ?? false,
+        e.GetBoolean("EncryptBotMessages") ?? false,
+        e.GetBoolean("EncryptAgentMessages") ?? false,
+        e.GetBoolean("Transport") ?? false,
+        e.GetBoolean("Transcript") ?? false,
+        e.GetBoolean("EncryptMedia") ?? false,
+        JsonSerializer.Deserialize<string[]>(e.GetString("SensitiveVariables") ?? "[]") ?? [],
+        e.GetInt64("TtlSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+        e.ETag);
+
+    private static TableEntity ToEntity(string appId, EncryptionConfiguration c) => new(appId, RowPrefix + c.Id)
+    {
+        ["Name"] = c.Name,
+        ["EncryptUserMessages"] = c.EncryptUserMessages,
+        ["EncryptBotMessages"] = c.EncryptBotMessages,
+        ["EncryptAgentMessages"] = c.EncryptAgentMessages,
+        ["Transport"] = c.Transport,
+        ["Transcript"] = c.Transcript,
+        ["EncryptMedia"] = c.EncryptMedia,
+        ["SensitiveVariables"] = JsonSerializer.Serialize(c.SensitiveVariables),
+        ["TtlSeconds"] = c.Ttl is { } ttl ? (long)ttl.TotalSeconds : null,
+    };
+
+    private static TableEntity NameEntity(string appId, EncryptionConfiguration c) =>
+        new(appId, NamePrefix + NameKey(c.Name)) { ["ConfigurationId"] = c.Id };
+
+    private static string NameKey(string name) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name.Trim().ToLowerInvariant())))[..32];
+
+    private static void CheckMatch(EncryptionConfiguration current, ETag? ifMatch)
+    {
+        if (ifMatch is { } expected && expected != ETag.All && expected != current.ETag)
+        {
+            throw Stale(current.Id);
+        }
+    }
+
+    private static ShroudException NotFound(string id) =>
+        new(ShroudError.ConfigurationNotFound, $"The app has no configuration '{id}'.");
+
+    private static ShroudException NameTaken(string name) =>
+        new(ShroudError.ConfigurationNameTaken, $"The app already has a configuration named '{name}'.");
+
+    private static ShroudException Stale(string id) =>
+        new(ShroudError.PreconditionFailed, $"Configuration '{id}' has changed since it was read; read it again and retry.");
+}

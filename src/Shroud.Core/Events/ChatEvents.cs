@@ -1,0 +1,278 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Shroud.Core.Apps;
+using Shroud.Core.Configurations;
+using Shroud.Core.Conversations;
+using Shroud.Core.Records;
+
+namespace Shroud.Core.Events;
+
+/// <summary>
+/// Seals the sensitive fields of chat events posted by channel webhooks, and reveals them at the outgoing edge.
+/// A sealed field becomes <c>{ "$shroud": "&lt;ref&gt;", "redacted": "&lt;redaction text&gt;" }</c>, and each event gets
+/// <c>sealedPaths</c>. Fields Shroud does not know pass through untouched.
+/// </summary>
+public sealed class ChatEvents(AppDirectory directory, ConversationStore conversations, Vault vault)
+{
+    public const int MaxEvents = 100;
+    public const int MaxValues = 1000;
+    public const string ReferenceProperty = "$shroud";
+    public const string RedactedProperty = "redacted";
+    public const string SealedPathsProperty = "sealedPaths";
+
+    /// <summary>Seals one event (an object) or a batch (an array); all values are written with one storage request per partition.</summary>
+    public async Task<JsonNode> SealAsync(string appId, JsonNode body, CancellationToken cancellationToken)
+    {
+        var events = Parse(body);
+        var app = await directory.GetAsync(appId, cancellationToken);
+        var configurations = await ConfigurationsAsync(appId, app, events, cancellationToken);
+
+        var targets = new List<(JsonNode Container, string Property, int Event, string Path)>();
+        var items = new List<SealItem>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var configuration = configurations[e.ConversationId];
+            var seal = SensitivityRules.Decide(e.Facts, configuration);
+            void Add(JsonObject? container, string property, string path)
+            {
+                if (container?[property] is { } node && !IsSealed(node))
+                {
+                    var isText = node is JsonValue v && v.GetValueKind() == JsonValueKind.String;
+                    targets.Add((container, property, i, path));
+                    items.Add(new SealItem(
+                        e.Prefix + path,
+                        isText ? node.GetValue<string>() : node.ToJsonString(),
+                        configuration?.Ttl,
+                        isText ? Vault.TextContentType : Vault.JsonContentType));
+                }
+            }
+
+            if (seal.Text)
+            {
+                Add(e.Node, "text", "text");
+            }
+
+            if (seal.Media)
+            {
+                Add(e.Node["media"] as JsonObject, "caption", "media.caption");
+                Add(e.Node["media"] as JsonObject, "url", "media.url");
+            }
+
+            if (seal.Payload)
+            {
+                Add(e.Node, "payload", "payload");
+            }
+
+            if (e.Node["variables"] is JsonObject variables)
+            {
+                foreach (var name in variables.Select(v => v.Key).ToList())
+                {
+                    if (SensitivityRules.SealsVariable(name, seal, configuration, e.RequestedVariables))
+                    {
+                        Add(variables, name, $"variables.{name}");
+                    }
+                }
+            }
+        }
+
+        if (items.Count > MaxValues)
+        {
+            throw new ShroudException(ShroudError.BatchTooLarge, $"One request may seal at most {MaxValues} values; this one has {items.Count}.");
+        }
+
+        var sealedValues = items.Count == 0 ? [] : await vault.SealAsync(appId, items, cancellationToken);
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var (container, property, _, _) = targets[i];
+            container[property] = new JsonObject
+            {
+                [ReferenceProperty] = sealedValues[i].Reference,
+                [RedactedProperty] = sealedValues[i].Redacted,
+            };
+        }
+
+        for (var i = 0; i < events.Count; i++)
+        {
+            events[i].Node[SealedPathsProperty] = new JsonArray(targets.Where(t => t.Event == i).Select(t => (JsonNode)t.Path).ToArray());
+        }
+
+        return body;
+    }
+
+    /// <summary>
+    /// Replaces every sealed field of the events with its plaintext when <paramref name="mayDecrypt"/>, else (and once a
+    /// value has expired) with the app's redaction text, which costs no storage request.
+    /// </summary>
+    public async Task<JsonNode> RevealAsync(string appId, JsonNode body, bool mayDecrypt, CancellationToken cancellationToken)
+    {
+        var sealedNodes = new List<(JsonNode Container, string? Property, int Index, string Path, string Reference)>();
+        var roots = body is JsonArray array ? array.ToList() : [body];
+        if (roots.Count > MaxEvents)
+        {
+            throw new ShroudException(ShroudError.BatchTooLarge, $"A batch holds at most {MaxEvents} events; this one holds {roots.Count}.");
+        }
+
+        for (var i = 0; i < roots.Count; i++)
+        {
+            Collect(roots[i], body is JsonArray ? $"[{i}]" : "", sealedNodes);
+        }
+
+        if (sealedNodes.Count > MaxValues)
+        {
+            throw new ShroudException(ShroudError.BatchTooLarge, $"One request may reveal at most {MaxValues} values; this one has {sealedNodes.Count}.");
+        }
+
+        var app = await directory.GetAsync(appId, cancellationToken);
+        var revealed = !mayDecrypt || sealedNodes.Count == 0
+            ? sealedNodes.Select(_ => Vault.Redacted(app.Settings.RedactionText)).ToList()
+            : await vault.RevealAsync(appId, sealedNodes.Select(n => (n.Path, n.Reference)).ToList(), cancellationToken);
+        for (var i = 0; i < sealedNodes.Count; i++)
+        {
+            var (container, property, index, _, _) = sealedNodes[i];
+            var value = revealed[i];
+            JsonNode? replacement = !value.Expired && value.ContentType == Vault.JsonContentType ? JsonNode.Parse(value.Value) : JsonValue.Create(value.Value);
+            if (property is not null)
+            {
+                container[property] = replacement;
+            }
+            else
+            {
+                container[index] = replacement;
+            }
+        }
+
+        return body;
+    }
+
+    private static bool IsSealed(JsonNode? node) =>
+        node is JsonObject o && o[ReferenceProperty] is JsonValue v && v.GetValueKind() == JsonValueKind.String;
+
+    private static void Collect(JsonNode? node, string path, List<(JsonNode, string?, int, string, string)> found)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (name, child) in o.ToList())
+                {
+                    var childPath = path.Length == 0 ? name : $"{path}.{name}";
+                    if (IsSealed(child))
+                    {
+                        found.Add((o, name, -1, childPath, child![ReferenceProperty]!.GetValue<string>()));
+                    }
+                    else
+                    {
+                        Collect(child, childPath, found);
+                    }
+                }
+
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    if (IsSealed(a[i]))
+                    {
+                        found.Add((a, null, i, $"{path}[{i}]", a[i]![ReferenceProperty]!.GetValue<string>()));
+                    }
+                    else
+                    {
+                        Collect(a[i], $"{path}[{i}]", found);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private async Task<Dictionary<string, EncryptionConfiguration?>> ConfigurationsAsync(
+        string appId, AppView app, IReadOnlyList<ParsedEvent> events, CancellationToken cancellationToken)
+    {
+        var fallback = app.Settings.DefaultConfigurationId is { } id ? app.Configurations.GetValueOrDefault(id) : null;
+        var ids = events.Select(e => e.ConversationId).Distinct().ToList();
+        var states = await Task.WhenAll(ids.Select(c => conversations.GetAsync(appId, c, cancellationToken)));
+        return ids.Zip(states).ToDictionary(
+            p => p.First,
+            p => (p.Second is { } started ? app.Configurations.GetValueOrDefault(started.ConfigurationId) : null) ?? fallback);
+    }
+
+    private sealed record ParsedEvent(JsonObject Node, string Prefix, string ConversationId, EventFacts Facts, IReadOnlyCollection<string> RequestedVariables);
+
+    private static List<ParsedEvent> Parse(JsonNode body)
+    {
+        var nodes = body is JsonArray array ? array.ToList() : [body];
+        if (nodes.Count == 0)
+        {
+            throw ShroudException.Invalid("events", "must hold at least one event.");
+        }
+
+        if (nodes.Count > MaxEvents)
+        {
+            throw new ShroudException(ShroudError.BatchTooLarge, $"A batch holds at most {MaxEvents} events; this one holds {nodes.Count}.");
+        }
+
+        return nodes.Select((node, i) => ParseEvent(node, body is JsonArray ? $"[{i}]." : "")).ToList();
+    }
+
+    private static ParsedEvent ParseEvent(JsonNode? node, string prefix)
+    {
+        if (node is not JsonObject e)
+        {
+            throw ShroudException.Invalid(prefix.Length == 0 ? "event" : prefix.TrimEnd('.'), "must be a JSON object.");
+        }
+
+        _ = RequiredString(e, "id", prefix);
+        var conversationId = RequiredString(e, "conversationId", prefix);
+        if (!ConversationStore.IsValidId(conversationId))
+        {
+            throw ShroudException.Invalid(prefix + "conversationId", $"must be 1 to {ConversationStore.MaxIdLength} characters without / \\ # ? or control characters.");
+        }
+
+        var type = OneOf(RequiredString(e, "type", prefix), SensitivityRules.EventTypes, prefix + "type");
+        var user = e["user"] as JsonObject ?? throw ShroudException.Invalid(prefix + "user", "is required: an object with a type.");
+        var userType = OneOf(RequiredString(user, "type", prefix + "user."), SensitivityRules.UserTypes, prefix + "user.type");
+        var threadMode = OptionalString(e, "threadMode", prefix);
+        var flagged = e["sensitive"] switch
+        {
+            null => false,
+            JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+            _ => throw ShroudException.Invalid(prefix + "sensitive", "must be true or false."),
+        };
+        _ = OptionalString(e, "text", prefix);
+        if (e["variables"] is not (null or JsonObject))
+        {
+            throw ShroudException.Invalid(prefix + "variables", "must be an object of variable names to values.");
+        }
+
+        if (e["media"] is JsonObject media)
+        {
+            _ = OptionalString(media, "caption", prefix + "media.");
+            _ = OptionalString(media, "url", prefix + "media.");
+        }
+        else if (e["media"] is not null)
+        {
+            throw ShroudException.Invalid(prefix + "media", "must be an object with caption and url.");
+        }
+
+        var requested = e["encryptVariables"] switch
+        {
+            null => [],
+            JsonArray names when names.All(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.String) => names.Select(n => n!.GetValue<string>()).ToHashSet(),
+            _ => throw ShroudException.Invalid(prefix + "encryptVariables", "must be a list of variable names."),
+        };
+
+        return new ParsedEvent(e, prefix, conversationId, new EventFacts(type, userType, threadMode, flagged), requested);
+    }
+
+    private static string RequiredString(JsonObject o, string name, string prefix) =>
+        OptionalString(o, name, prefix) ?? throw ShroudException.Invalid(prefix + name, "is required.");
+
+    private static string? OptionalString(JsonObject o, string name, string prefix) => o[name] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        _ => throw ShroudException.Invalid(prefix + name, "must be a string."),
+    };
+
+    private static string OneOf(string value, IReadOnlyList<string> allowed, string field) =>
+        allowed.Contains(value) ? value : throw ShroudException.Invalid(field, $"must be one of: {string.Join(", ", allowed)}.");
+}
