@@ -1,0 +1,184 @@
+// Shroud on Azure: a Functions app on the Flex Consumption plan (Linux, .NET 10 isolated worker) with its tables in a
+// storage account reached by a user-assigned managed identity, its root key and bootstrap admin key in Key Vault, and
+// its telemetry in Application Insights. Deploy with `azd up` or `az deployment group create` (see README.md).
+targetScope = 'resourceGroup'
+
+@minLength(1)
+@maxLength(64)
+@description('Required. Name of the environment (azd: AZURE_ENV_NAME). Seeds the generated resource names and tags every resource.')
+param environmentName string
+
+@description('Optional. Region of every resource; it must offer the Flex Consumption plan. Defaults to the resource group\'s region.')
+param location string = resourceGroup().location
+
+@description('Optional. Name of the function app; generated from the environment name when empty.')
+param functionAppName string = ''
+
+@description('Optional. Name of the storage account (3-24 lowercase letters and digits); generated when empty.')
+param storageAccountName string = ''
+
+@description('Optional. Name of the Key Vault (3-24 letters, digits and dashes); generated when empty. Purge protection keeps a deleted vault\'s name taken for the retention period.')
+param keyVaultName string = ''
+
+@minValue(40)
+@maxValue(1000)
+@description('Optional. Largest number of instances the Flex Consumption plan scales out to.')
+param maximumInstanceCount int = 100
+
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Optional. Memory of each instance in MB.')
+param instanceMemoryMB int = 2048
+
+@description('Optional. Prefix of Shroud\'s table names (Storage__TablePrefix): letters and digits, starting with a letter.')
+param tablePrefix string = 'shroud'
+
+@description('Optional. Time-to-live when a request names none (Shroud__DefaultTtl, d.hh:mm:ss).')
+param defaultTtl string = '1.00:00:00'
+
+@description('Optional. Longest time-to-live a request may ask for (Shroud__MaxTtl, d.hh:mm:ss).')
+param maxTtl string = '7.00:00:00'
+
+@minValue(1)
+@maxValue(64512)
+@description('Optional. Largest value in UTF-8 bytes (Shroud__MaxValueBytes).')
+param maxValueBytes int = 61440
+
+@description('Optional. How long an instance trusts its cached app KEKs and API keys (Shroud__CacheRefresh, hh:mm:ss).')
+param cacheRefresh string = '00:01:00'
+
+@description('Optional. How long an app KEK version seals new values (Shroud__KekActivePeriod, d.hh:mm:ss).')
+param kekActivePeriod string = '1.00:00:00'
+
+@description('Optional. NCRONTAB schedule of the maintenance job, with seconds, in UTC (Maintenance__Schedule).')
+param maintenanceSchedule string = '0 0 0 * * *'
+
+@minLength(1)
+@description('Optional. Ids of every root key the app reads (RootKeys__Keys__<id>), each from the Key Vault secret root-key-<id>. Letters, digits and dashes. While rotating, list the old and the new id.')
+param rootKeyIds array = [
+  'k1'
+]
+
+@description('Optional. Id of the root key that wraps new app KEKs (RootKeys__ActiveKeyId); one of rootKeyIds.')
+param activeRootKeyId string = last(rootKeyIds)
+
+@secure()
+@description('Optional. Base64 of 32 random bytes (openssl rand -base64 32), stored in Key Vault as root key activeRootKeyId. Give it once, when that id is new: the app KEKs a root key wrapped open only with the value it had, so an existing id\'s value must never change. Empty leaves the stored secret as it is.')
+param activeRootKey string = ''
+
+@secure()
+@description('Optional. The bootstrap admin key (Shroud__BootstrapAdminKey, at least 16 characters), stored in Key Vault. Required on the first deployment; empty afterwards leaves the stored secret as it is.')
+param bootstrapAdminKey string = ''
+
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var tags = {
+  'azd-env-name': environmentName
+}
+var vaultName = empty(keyVaultName) ? 'kv-${resourceToken}' : keyVaultName
+// Key Vault references name a secret by URI; the vault's URI follows from its name in every Azure cloud.
+var secretsUri = 'https://${vaultName}${environment().suffixes.keyvaultDns}/secrets/'
+var bootstrapAdminKeyItem = 'bootstrap-admin-key'
+var rootKeyItemPrefix = 'root-key-'
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: 'id-shroud-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: 'log-shroud-${resourceToken}'
+    applicationInsightsName: 'appi-shroud-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: empty(storageAccountName) ? 'stshroud${take(resourceToken, 13)}' : storageAccountName
+    location: location
+    tags: tags
+    deploymentContainerName: 'app-package-${take(resourceToken, 7)}'
+    principalId: identity.outputs.principalId
+  }
+}
+
+module keyVault 'modules/key-vault.bicep' = {
+  name: 'key-vault'
+  params: {
+    name: vaultName
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    bootstrapAdminKeyItem: bootstrapAdminKeyItem
+    bootstrapAdminKey: bootstrapAdminKey
+    rootKeyItem: '${rootKeyItemPrefix}${activeRootKeyId}'
+    rootKey: activeRootKey
+  }
+}
+
+// Shroud's settings, Section__Key as in local.settings.sample.json. Secrets are Key Vault references, read with the
+// user-assigned identity. Storage__ConnectionString is deliberately absent: the account allows no shared keys, and
+// Shroud reaches its tables at Storage__TableEndpoint with the identity named by Storage__ManagedIdentityClientId.
+var shroudSettings = union(
+  {
+    Storage__TableEndpoint: storage.outputs.tableEndpoint
+    Storage__ManagedIdentityClientId: identity.outputs.clientId
+    Storage__TablePrefix: tablePrefix
+    Shroud__BootstrapAdminKey: '@Microsoft.KeyVault(SecretUri=${secretsUri}${bootstrapAdminKeyItem}/)'
+    Shroud__DefaultTtl: defaultTtl
+    Shroud__MaxTtl: maxTtl
+    Shroud__MaxValueBytes: string(maxValueBytes)
+    Shroud__CacheRefresh: cacheRefresh
+    Shroud__KekActivePeriod: kekActivePeriod
+    RootKeys__ActiveKeyId: activeRootKeyId
+    Maintenance__Schedule: maintenanceSchedule
+  },
+  toObject(rootKeyIds, id => 'RootKeys__Keys__${id}', id => '@Microsoft.KeyVault(SecretUri=${secretsUri}${rootKeyItemPrefix}${id}/)')
+)
+
+module functionApp 'modules/function-app.bicep' = {
+  name: 'function-app'
+  params: {
+    planName: 'plan-shroud-${resourceToken}'
+    name: empty(functionAppName) ? 'func-shroud-${resourceToken}' : functionAppName
+    location: location
+    tags: union(tags, {
+      'azd-service-name': 'api'
+    })
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    appSettings: shroudSettings
+  }
+  // The app reads its Key Vault references and its storage as soon as it starts, so its roles come first.
+  dependsOn: [
+    keyVault
+  ]
+}
+
+@description('Name of the function app.')
+output functionAppName string = functionApp.outputs.name
+
+@description('Base URL of the deployed API (routes under /api).')
+output functionAppUrl string = '${functionApp.outputs.url}/api'
+
+@description('Principal id of the user-assigned identity the app runs as.')
+output principalId string = identity.outputs.principalId
+
+@description('Name of the Key Vault that holds the root keys and the bootstrap admin key.')
+output keyVaultName string = keyVault.outputs.name
