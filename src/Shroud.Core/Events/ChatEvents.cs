@@ -33,46 +33,16 @@ public sealed class ChatEvents(AppDirectory directory, ConversationStore convers
         {
             var e = events[i];
             var configuration = configurations[e.ConversationId];
-            var seal = SensitivityRules.Decide(e.Facts, configuration);
-            void Add(JsonObject? container, string property, string path)
+            foreach (var (container, property, path) in Targets(e, configuration))
             {
-                if (container?[property] is { } node && !IsSealed(node))
-                {
-                    var isText = node is JsonValue v && v.GetValueKind() == JsonValueKind.String;
-                    targets.Add((container, property, i, path));
-                    items.Add(new SealItem(
-                        e.Prefix + path,
-                        isText ? node.GetValue<string>() : node.ToJsonString(),
-                        configuration?.Ttl,
-                        isText ? Vault.TextContentType : Vault.JsonContentType));
-                }
-            }
-
-            if (seal.Text)
-            {
-                Add(e.Node, "text", "text");
-            }
-
-            if (seal.Media)
-            {
-                Add(e.Node["media"] as JsonObject, "caption", "media.caption");
-                Add(e.Node["media"] as JsonObject, "url", "media.url");
-            }
-
-            if (seal.Payload)
-            {
-                Add(e.Node, "payload", "payload");
-            }
-
-            if (e.Node["variables"] is JsonObject variables)
-            {
-                foreach (var name in variables.Select(v => v.Key).ToList())
-                {
-                    if (SensitivityRules.SealsVariable(name, seal, configuration, e.RequestedVariables))
-                    {
-                        Add(variables, name, $"variables.{name}");
-                    }
-                }
+                var node = container[property]!;
+                var isText = node is JsonValue v && v.GetValueKind() == JsonValueKind.String;
+                targets.Add((container, property, i, path));
+                items.Add(new SealItem(
+                    e.Prefix + path,
+                    isText ? node.GetValue<string>() : node.ToJsonString(),
+                    configuration?.Ttl,
+                    isText ? Vault.TextContentType : Vault.JsonContentType));
             }
         }
 
@@ -143,6 +113,52 @@ public sealed class ChatEvents(AppDirectory directory, ConversationStore convers
         }
 
         return body;
+    }
+
+    /// <summary>The paths the rules seal in one event under a configuration (none: only flagged events are sealed).</summary>
+    public static IReadOnlyList<string> SealedPaths(JsonObject chatEvent, EncryptionConfiguration? configuration) =>
+        Targets(ParseEvent(chatEvent, ""), configuration).Select(t => t.Path).ToList();
+
+    private static List<(JsonObject Container, string Property, string Path)> Targets(ParsedEvent e, EncryptionConfiguration? configuration)
+    {
+        var seal = SensitivityRules.Decide(e.Facts, configuration);
+        var targets = new List<(JsonObject, string, string)>();
+        void Add(JsonObject? container, string property, string path)
+        {
+            if (container?[property] is { } node && !IsSealed(node))
+            {
+                targets.Add((container, property, path));
+            }
+        }
+
+        if (seal.Text)
+        {
+            Add(e.Node, "text", "text");
+        }
+
+        if (seal.Media)
+        {
+            Add(e.Node["media"] as JsonObject, "caption", "media.caption");
+            Add(e.Node["media"] as JsonObject, "url", "media.url");
+        }
+
+        if (seal.Payload)
+        {
+            Add(e.Node, "payload", "payload");
+        }
+
+        if (e.Node["variables"] is JsonObject variables)
+        {
+            foreach (var (name, _) in variables)
+            {
+                if (SensitivityRules.SealsVariable(name, seal, configuration, e.RequestedVariables))
+                {
+                    Add(variables, name, $"variables.{name}");
+                }
+            }
+        }
+
+        return targets;
     }
 
     private static bool IsSealed(JsonNode? node) =>
@@ -237,7 +253,7 @@ public sealed class ChatEvents(AppDirectory directory, ConversationStore convers
             JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
             _ => throw ShroudException.Invalid(prefix + "sensitive", "must be true or false."),
         };
-        _ = OptionalString(e, "text", prefix);
+        SealableString(e, "text", prefix);
         if (e["variables"] is not (null or JsonObject))
         {
             throw ShroudException.Invalid(prefix + "variables", "must be an object of variable names to values.");
@@ -245,8 +261,8 @@ public sealed class ChatEvents(AppDirectory directory, ConversationStore convers
 
         if (e["media"] is JsonObject media)
         {
-            _ = OptionalString(media, "caption", prefix + "media.");
-            _ = OptionalString(media, "url", prefix + "media.");
+            SealableString(media, "caption", prefix + "media.");
+            SealableString(media, "url", prefix + "media.");
         }
         else if (e["media"] is not null)
         {
@@ -261,6 +277,15 @@ public sealed class ChatEvents(AppDirectory directory, ConversationStore convers
         };
 
         return new ParsedEvent(e, prefix, conversationId, new EventFacts(type, userType, threadMode, flagged), requested);
+    }
+
+    /// <summary>A text field may be absent, a string, or already sealed by an earlier pass.</summary>
+    private static void SealableString(JsonObject o, string name, string prefix)
+    {
+        if (!IsSealed(o[name]))
+        {
+            _ = OptionalString(o, name, prefix);
+        }
     }
 
     private static string RequiredString(JsonObject o, string name, string prefix) =>
