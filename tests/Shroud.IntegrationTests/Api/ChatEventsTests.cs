@@ -5,28 +5,22 @@ using Shroud.IntegrationTests.Infrastructure;
 namespace Shroud.IntegrationTests.Api;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class ChatEventsTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ChatEventsTests(AzuriteFixture azurite) : AppTestBase(azurite, App, "configure", "encrypt", "decrypt")
 {
     private const string App = "events-app";
-    private readonly ShroudFactory factory = new(azurite);
-    private ShroudClient client = null!;
-    private string key = null!;
     private string agentsConfiguration = null!;
     private string transportConfiguration = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        client = new ShroudClient(factory.CreateClient());
-        key = await client.CreateAppWithKeyAsync(App, "configure", "encrypt", "decrypt");
+        await base.InitializeAsync();
         agentsConfiguration = await CreateConfigurationAsync(new { name = "agents", encryptAgentMessages = true, sensitiveVariables = new[] { "email" }, ttl = "PT1H" });
         transportConfiguration = await CreateConfigurationAsync(new { name = "transport", transport = true });
     }
 
-    public async Task DisposeAsync() => await factory.DisposeAsync();
-
     private async Task<string> CreateConfigurationAsync(object body)
     {
-        var (status, json, _) = await client.PostAsync($"/api/apps/{App}/configurations", key, body);
+        var (status, json, _) = await Client.PostAsync($"/api/apps/{App}/configurations", Key, body);
         Assert.Equal(HttpStatusCode.Created, status);
         return json!["id"]!.GetValue<string>();
     }
@@ -45,14 +39,14 @@ public sealed class ChatEventsTests(AzuriteFixture azurite) : IAsyncLifetime
 
     private async Task<JsonNode> SealAsync(JsonNode events, string? withKey = null)
     {
-        var (status, body, _) = await client.PostAsync($"/api/apps/{App}/events", withKey ?? key, events.ToJsonString());
+        var (status, body, _) = await Client.PostAsync($"/api/apps/{App}/events", withKey ?? Key, events.ToJsonString());
         Assert.True(status == HttpStatusCode.OK, $"events answered {status}: {body?.ToJsonString()}");
         return body!;
     }
 
     private async Task<JsonNode> RevealAsync(JsonNode events, string withKey)
     {
-        var (status, body, _) = await client.PostAsync($"/api/apps/{App}/events/reveal", withKey, events.ToJsonString());
+        var (status, body, _) = await Client.PostAsync($"/api/apps/{App}/events/reveal", withKey, events.ToJsonString());
         Assert.True(status == HttpStatusCode.OK, $"reveal answered {status}: {body?.ToJsonString()}");
         return body!;
     }
@@ -83,16 +77,16 @@ public sealed class ChatEventsTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task The_default_configuration_applies_until_a_conversation_starts_its_own_and_again_once_it_ends()
     {
-        await client.SendAsync(HttpMethod.Patch, $"/api/apps/{App}", key, new { defaultConfigurationId = agentsConfiguration });
+        await Client.SendAsync(HttpMethod.Patch, $"/api/apps/{App}", Key, new { defaultConfigurationId = agentsConfiguration });
         var conversation = $"/api/apps/{App}/conversations/c-42/encryption";
 
         var byDefault = await SealAsync(Message("c-42", "agent", "hi, I am Ann", new JsonObject { ["email"] = "jane@example.com", ["plan"] = "gold" }));
         Assert.Equal(["text", "variables.email", "variables.plan"], Paths(byDefault));
 
-        var started = await client.SendAsync(HttpMethod.Put, conversation, key, new { configurationId = transportConfiguration });
+        var started = await Client.SendAsync(HttpMethod.Put, conversation, Key, new { configurationId = transportConfiguration });
         Assert.Equal(HttpStatusCode.OK, started.Status);
         Assert.True(started.Body!["encrypting"]!.GetValue<bool>());
-        var state = await client.SendAsync(HttpMethod.Get, conversation, key);
+        var state = await Client.SendAsync(HttpMethod.Get, conversation, Key);
         Assert.Equal(transportConfiguration, state.Body!["configurationId"]!.GetValue<string>());
 
         var agentMessage = await SealAsync(Message("c-42", "agent", "hi again"));
@@ -104,8 +98,8 @@ public sealed class ChatEventsTests(AzuriteFixture azurite) : IAsyncLifetime
         };
         Assert.Equal(["payload"], Paths(await SealAsync(transport)));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, conversation, key)).Status);
-        Assert.False((await client.SendAsync(HttpMethod.Get, conversation, key)).Body!["encrypting"]!.GetValue<bool>());
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendAsync(HttpMethod.Delete, conversation, Key)).Status);
+        Assert.False((await Client.SendAsync(HttpMethod.Get, conversation, Key)).Body!["encrypting"]!.GetValue<bool>());
         Assert.Equal(["text"], Paths(await SealAsync(Message("c-42", "agent", "back to the default"))));
     }
 
@@ -113,7 +107,7 @@ public sealed class ChatEventsTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Starting_encryption_needs_an_existing_configuration()
     {
         var problem = ShroudClient.AssertProblem(
-            await client.SendAsync(HttpMethod.Put, $"/api/apps/{App}/conversations/c-1/encryption", key, new { configurationId = "0123456789abcdef" }),
+            await Client.SendAsync(HttpMethod.Put, $"/api/apps/{App}/conversations/c-1/encryption", Key, new { configurationId = "0123456789abcdef" }),
             HttpStatusCode.BadRequest,
             "validation_failed");
         Assert.NotNull(problem["errors"]!["configurationId"]);
@@ -122,7 +116,7 @@ public sealed class ChatEventsTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Revealing_gives_plaintext_to_decrypt_keys_and_the_redaction_text_to_others()
     {
-        await client.SendAsync(HttpMethod.Put, $"/api/apps/{App}/conversations/c-7/encryption", key, new { configurationId = agentsConfiguration });
+        await Client.SendAsync(HttpMethod.Put, $"/api/apps/{App}/conversations/c-7/encryption", Key, new { configurationId = agentsConfiguration });
         var response = new JsonObject
         {
             ["id"] = "r1", ["conversationId"] = "c-7", ["type"] = "component_response", ["user"] = new JsonObject { ["type"] = "bot" },
@@ -132,18 +126,18 @@ public sealed class ChatEventsTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.DoesNotContain("0532", sealedEvents.ToJsonString());
         Assert.DoesNotContain("555", sealedEvents.ToJsonString());
 
-        var revealed = (await RevealAsync(sealedEvents.DeepClone(), key)).AsArray();
+        var revealed = (await RevealAsync(sealedEvents.DeepClone(), Key)).AsArray();
         Assert.Equal("call me at +1 555 0100", revealed[0]!["text"]!.GetValue<string>());
         Assert.Equal("DE89 3704 0044 0532 0130 00", revealed[1]!["payload"]!["iban"]!.GetValue<string>());
         Assert.Equal(12.5, revealed[1]!["payload"]!["amount"]!.GetValue<double>());
 
-        var integration = await client.CreateKeyAsync(App, "encrypt");
+        var integration = await Client.CreateKeyAsync(App, "encrypt");
         var redacted = (await RevealAsync(sealedEvents.DeepClone(), integration)).AsArray();
         Assert.Equal("★★★★★", redacted[0]!["text"]!.GetValue<string>());
         Assert.Equal("★★★★★", redacted[1]!["payload"]!.GetValue<string>());
 
-        factory.Clock.Advance(TimeSpan.FromHours(2));
-        var expired = (await RevealAsync(sealedEvents.DeepClone(), key)).AsArray();
+        Factory.Clock.Advance(TimeSpan.FromHours(2));
+        var expired = (await RevealAsync(sealedEvents.DeepClone(), Key)).AsArray();
         Assert.Equal("★★★★★", expired[0]!["text"]!.GetValue<string>());
     }
 
@@ -158,11 +152,11 @@ public sealed class ChatEventsTests(AzuriteFixture azurite) : IAsyncLifetime
         }).ToArray());
         await SealAsync(Message("c-warm", "user", "warm up the caches"));
 
-        factory.StorageRequests.Reset();
+        Factory.StorageRequests.Reset();
         var result = await SealAsync(events);
 
         Assert.Equal(40, result.AsArray().Sum(e => Paths(e!).Length));
-        var requests = factory.StorageRequests.Requests;
+        var requests = Factory.StorageRequests.Requests;
         Assert.Single(requests, r => r.StartsWith("POST", StringComparison.Ordinal));
         Assert.Single(requests, r => r.StartsWith("GET", StringComparison.Ordinal) && r.Contains("conversations", StringComparison.Ordinal));
         Assert.Equal(2, requests.Count);
@@ -178,7 +172,7 @@ public sealed class ChatEventsTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData("[]", "events")]
     public async Task Malformed_events_are_problems_naming_the_field(string body, string field)
     {
-        var problem = ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/events", key, body), HttpStatusCode.BadRequest, "validation_failed");
+        var problem = ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/events", Key, body), HttpStatusCode.BadRequest, "validation_failed");
 
         Assert.NotNull(problem["errors"]![field]);
     }
@@ -186,10 +180,10 @@ public sealed class ChatEventsTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Events_need_the_encrypt_permission_and_reveal_any_key_of_the_app()
     {
-        var configureOnly = await client.CreateKeyAsync(App, "configure");
+        var configureOnly = await Client.CreateKeyAsync(App, "configure");
 
-        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/events", configureOnly, Message("c", "user", "x").ToJsonString()), HttpStatusCode.Forbidden, "forbidden");
-        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/events/reveal", null, "{}"), HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/apps/{App}/events/reveal", configureOnly, Message("c", "user", "x").ToJsonString())).Status);
+        ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/events", configureOnly, Message("c", "user", "x").ToJsonString()), HttpStatusCode.Forbidden, "forbidden");
+        ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/events/reveal", null, "{}"), HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync($"/api/apps/{App}/events/reveal", configureOnly, Message("c", "user", "x").ToJsonString())).Status);
     }
 }

@@ -7,21 +7,10 @@ using Shroud.IntegrationTests.Infrastructure;
 namespace Shroud.IntegrationTests.Api;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class ConfigurationsTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ConfigurationsTests(AzuriteFixture azurite) : AppTestBase(azurite, App, "configure", "encrypt", "decrypt")
 {
     private const string App = "config-app";
     private const string Base = $"/api/apps/{App}/configurations";
-    private readonly ShroudFactory factory = new(azurite);
-    private ShroudClient client = null!;
-    private string key = null!;
-
-    public async Task InitializeAsync()
-    {
-        client = new ShroudClient(factory.CreateClient());
-        key = await client.CreateAppWithKeyAsync(App, "configure", "encrypt", "decrypt");
-    }
-
-    public async Task DisposeAsync() => await factory.DisposeAsync();
 
     private static object Body(string name, string? ttl = "PT2H") => new
     {
@@ -38,7 +27,7 @@ public sealed class ConfigurationsTests(AzuriteFixture azurite) : IAsyncLifetime
 
     private async Task<(string Id, string ETag)> CreateAsync(string name)
     {
-        var (status, body, response) = await client.PostAsync(Base, key, Body(name));
+        var (status, body, response) = await Client.PostAsync(Base, Key, Body(name));
         Assert.Equal(HttpStatusCode.Created, status);
         return (body!["id"]!.GetValue<string>(), response.Headers.ETag!.ToString());
     }
@@ -46,7 +35,7 @@ public sealed class ConfigurationsTests(AzuriteFixture azurite) : IAsyncLifetime
     private async Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, object? body = null, string? ifMatch = null)
     {
         using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
         if (ifMatch is not null)
         {
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
@@ -57,7 +46,7 @@ public sealed class ConfigurationsTests(AzuriteFixture azurite) : IAsyncLifetime
             request.Content = JsonContent.Create(body);
         }
 
-        var response = await client.Http.SendAsync(request);
+        var response = await Client.Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response);
     }
@@ -65,7 +54,7 @@ public sealed class ConfigurationsTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Created_configuration_is_read_back_listed_and_carries_an_etag()
     {
-        var (status, created, response) = await client.PostAsync(Base, key, Body("Support chats"));
+        var (status, created, response) = await Client.PostAsync(Base, Key, Body("Support chats"));
 
         Assert.Equal(HttpStatusCode.Created, status);
         var id = created!["id"]!.GetValue<string>();
@@ -93,7 +82,7 @@ public sealed class ConfigurationsTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData("{\"name\": \"n\", \"encryptEverything\": true}", "encryptEverything")]
     public async Task Validation_errors_name_the_field(string body, string field)
     {
-        var problem = ShroudClient.AssertProblem(await client.PostAsync(Base, key, body), HttpStatusCode.BadRequest, "validation_failed");
+        var problem = ShroudClient.AssertProblem(await Client.PostAsync(Base, Key, body), HttpStatusCode.BadRequest, "validation_failed");
 
         Assert.NotNull(problem["errors"]![field]);
     }
@@ -104,12 +93,12 @@ public sealed class ConfigurationsTests(AzuriteFixture azurite) : IAsyncLifetime
         var (id, _) = await CreateAsync("Agents");
         var (otherId, _) = await CreateAsync("Bots");
 
-        ShroudClient.AssertProblem(await client.PostAsync(Base, key, Body("agents")), HttpStatusCode.Conflict, "configuration_name_taken");
+        ShroudClient.AssertProblem(await Client.PostAsync(Base, Key, Body("agents")), HttpStatusCode.Conflict, "configuration_name_taken");
         ShroudClient.AssertProblem(await SendAsync(HttpMethod.Put, $"{Base}/{otherId}", Body("AGENTS")), HttpStatusCode.Conflict, "configuration_name_taken");
 
         // A rename frees the old name.
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Put, $"{Base}/{id}", Body("Humans"))).Status);
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync(Base, key, Body("agents"))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await Client.PostAsync(Base, Key, Body("agents"))).Status);
     }
 
     [Fact]
@@ -172,19 +161,19 @@ public sealed class ConfigurationsTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("[hidden]", patched.Body!["redactionText"]!.GetValue<string>());
         ShroudClient.AssertProblem(await SendAsync(HttpMethod.Patch, $"/api/apps/{App}", new { redactionText = "x" }, etag), HttpStatusCode.PreconditionFailed, "precondition_failed");
 
-        var sealedValue = await client.EncryptAsync(App, key, new { value = "secret", ttl = "PT1M" });
+        var sealedValue = await Client.EncryptAsync(App, Key, new { value = "secret", ttl = "PT1M" });
         Assert.Equal("[hidden]", sealedValue["redacted"]!.GetValue<string>());
-        factory.Clock.Advance(TimeSpan.FromMinutes(2));
-        Assert.Equal("[hidden]", (await client.DecryptAsync(App, key, new { @ref = sealedValue["ref"]!.GetValue<string>() }))["value"]!.GetValue<string>());
+        Factory.Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal("[hidden]", (await Client.DecryptAsync(App, Key, new { @ref = sealedValue["ref"]!.GetValue<string>() }))["value"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task Configuration_calls_need_the_configure_permission()
     {
-        var encryptOnly = await client.CreateKeyAsync(App, "encrypt", "decrypt");
+        var encryptOnly = await Client.CreateKeyAsync(App, "encrypt", "decrypt");
 
-        ShroudClient.AssertProblem(await client.SendAsync(HttpMethod.Get, Base, encryptOnly), HttpStatusCode.Forbidden, "forbidden");
-        ShroudClient.AssertProblem(await client.PostAsync(Base, encryptOnly, Body("x")), HttpStatusCode.Forbidden, "forbidden");
-        ShroudClient.AssertProblem(await client.SendAsync(HttpMethod.Get, $"/api/apps/{App}", encryptOnly), HttpStatusCode.Forbidden, "forbidden");
+        ShroudClient.AssertProblem(await Client.SendAsync(HttpMethod.Get, Base, encryptOnly), HttpStatusCode.Forbidden, "forbidden");
+        ShroudClient.AssertProblem(await Client.PostAsync(Base, encryptOnly, Body("x")), HttpStatusCode.Forbidden, "forbidden");
+        ShroudClient.AssertProblem(await Client.SendAsync(HttpMethod.Get, $"/api/apps/{App}", encryptOnly), HttpStatusCode.Forbidden, "forbidden");
     }
 }

@@ -6,44 +6,33 @@ using Shroud.Storage;
 namespace Shroud.IntegrationTests.Api;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class EncryptDecryptTests(AzuriteFixture azurite) : AppTestBase(azurite, App, "encrypt", "decrypt")
 {
     private const string App = "acme-support";
-    private readonly ShroudFactory factory = new(azurite);
-    private ShroudClient client = null!;
-    private string key = null!;
 
-    public async Task InitializeAsync()
-    {
-        client = new ShroudClient(factory.CreateClient());
-        key = await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt");
-    }
-
-    public async Task DisposeAsync() => await factory.DisposeAsync();
-
-    private TableClient Records => factory.Table("records");
+    private TableClient Records => Factory.Table("records");
 
     [Fact]
     public async Task Encrypted_value_decrypts_until_its_ttl_ends_then_answers_the_redacted_form()
     {
-        var sealedValue = await client.EncryptAsync(App, key, new { value = "jane@example.com", ttl = "PT1H" });
+        var sealedValue = await Client.EncryptAsync(App, Key, new { value = "jane@example.com", ttl = "PT1H" });
         var reference = sealedValue["ref"]!.GetValue<string>();
         var expiresAt = sealedValue["expiresAt"]!.GetValue<DateTimeOffset>();
 
         Assert.Equal("★★★★★", sealedValue["redacted"]!.GetValue<string>());
-        Assert.Equal(factory.Clock.GetUtcNow().AddHours(1), expiresAt);
+        Assert.Equal(Factory.Clock.GetUtcNow().AddHours(1), expiresAt);
         Assert.DoesNotContain("jane", reference);
 
-        var revealed = await client.DecryptAsync(App, key, new { @ref = reference });
+        var revealed = await Client.DecryptAsync(App, Key, new { @ref = reference });
         Assert.Equal("jane@example.com", revealed["value"]!.GetValue<string>());
         Assert.False(revealed["expired"]!.GetValue<bool>());
         Assert.Equal(expiresAt, revealed["expiresAt"]!.GetValue<DateTimeOffset>());
 
-        factory.Clock.Advance(TimeSpan.FromMinutes(59));
-        Assert.Equal("jane@example.com", (await client.DecryptAsync(App, key, new { @ref = reference }))["value"]!.GetValue<string>());
+        Factory.Clock.Advance(TimeSpan.FromMinutes(59));
+        Assert.Equal("jane@example.com", (await Client.DecryptAsync(App, Key, new { @ref = reference }))["value"]!.GetValue<string>());
 
-        factory.Clock.Advance(TimeSpan.FromMinutes(1));
-        var expired = await client.DecryptAsync(App, key, new { @ref = reference });
+        Factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        var expired = await Client.DecryptAsync(App, Key, new { @ref = reference });
         Assert.Equal("★★★★★", expired["value"]!.GetValue<string>());
         Assert.True(expired["expired"]!.GetValue<bool>());
     }
@@ -51,9 +40,9 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Ttl_defaults_to_24_hours()
     {
-        var sealedValue = await client.EncryptAsync(App, key, new { value = "x" });
+        var sealedValue = await Client.EncryptAsync(App, Key, new { value = "x" });
 
-        Assert.Equal(factory.Clock.GetUtcNow().AddHours(24), sealedValue["expiresAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(Factory.Clock.GetUtcNow().AddHours(24), sealedValue["expiresAt"]!.GetValue<DateTimeOffset>());
     }
 
     [Fact]
@@ -61,8 +50,8 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         foreach (var value in new[] { "", "Zoë ✓ 😀 \u0000 \"quoted\"", new string('x', 60 * 1024) })
         {
-            var reference = (await client.EncryptAsync(App, key, new { value }))["ref"]!.GetValue<string>();
-            Assert.Equal(value, (await client.DecryptAsync(App, key, new { @ref = reference }))["value"]!.GetValue<string>());
+            var reference = (await Client.EncryptAsync(App, Key, new { value }))["ref"]!.GetValue<string>();
+            Assert.Equal(value, (await Client.DecryptAsync(App, Key, new { @ref = reference }))["value"]!.GetValue<string>());
         }
     }
 
@@ -70,44 +59,44 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Batch_of_100_is_sealed_in_order_and_revealed_in_order()
     {
         var values = Enumerable.Range(0, 100).Select(i => $"value {i}").ToList();
-        var sealedValues = await client.EncryptAsync(App, key, new { items = values.Select(v => new { value = v, ttl = "PT10M" }) });
+        var sealedValues = await Client.EncryptAsync(App, Key, new { items = values.Select(v => new { value = v, ttl = "PT10M" }) });
         var references = sealedValues["items"]!.AsArray().Select(i => i!["ref"]!.GetValue<string>()).ToList();
 
         Assert.Equal(100, references.Distinct().Count());
-        var revealed = await client.DecryptAsync(App, key, new { refs = references });
+        var revealed = await Client.DecryptAsync(App, Key, new { refs = references });
         Assert.Equal(values, revealed["items"]!.AsArray().Select(i => i!["value"]!.GetValue<string>()));
     }
 
     [Fact]
     public async Task Encrypt_is_one_storage_write_and_decrypt_one_point_read_once_keys_are_cached()
     {
-        var warmUp = (await client.EncryptAsync(App, key, new { value = "warm" }))["ref"]!.GetValue<string>();
-        await client.DecryptAsync(App, key, new { @ref = warmUp });
+        var warmUp = (await Client.EncryptAsync(App, Key, new { value = "warm" }))["ref"]!.GetValue<string>();
+        await Client.DecryptAsync(App, Key, new { @ref = warmUp });
 
-        factory.StorageRequests.Reset();
-        var reference = (await client.EncryptAsync(App, key, new { value = "counted" }))["ref"]!.GetValue<string>();
-        Assert.Equal(["POST"], factory.StorageRequests.Requests.Select(r => r.Split(' ')[0]));
+        Factory.StorageRequests.Reset();
+        var reference = (await Client.EncryptAsync(App, Key, new { value = "counted" }))["ref"]!.GetValue<string>();
+        Assert.Equal(["POST"], Factory.StorageRequests.Requests.Select(r => r.Split(' ')[0]));
 
-        factory.StorageRequests.Reset();
-        await client.DecryptAsync(App, key, new { @ref = reference });
-        var read = Assert.Single(factory.StorageRequests.Requests);
+        Factory.StorageRequests.Reset();
+        await Client.DecryptAsync(App, Key, new { @ref = reference });
+        var read = Assert.Single(Factory.StorageRequests.Requests);
         Assert.StartsWith("GET", read);
         Assert.Contains("records(PartitionKey=", Uri.UnescapeDataString(read));
 
-        factory.StorageRequests.Reset();
-        await client.EncryptAsync(App, key, new { items = Enumerable.Range(0, 100).Select(i => new { value = $"v{i}" }) });
-        Assert.Equal(["POST"], factory.StorageRequests.Requests.Select(r => r.Split(' ')[0]));
-        Assert.EndsWith("$batch", Assert.Single(factory.StorageRequests.Requests));
+        Factory.StorageRequests.Reset();
+        await Client.EncryptAsync(App, Key, new { items = Enumerable.Range(0, 100).Select(i => new { value = $"v{i}" }) });
+        Assert.Equal(["POST"], Factory.StorageRequests.Requests.Select(r => r.Split(' ')[0]));
+        Assert.EndsWith("$batch", Assert.Single(Factory.StorageRequests.Requests));
     }
 
     [Fact]
     public async Task Deleted_record_answers_the_redacted_form()
     {
-        var reference = (await client.EncryptAsync(App, key, new { value = "gone soon" }))["ref"]!.GetValue<string>();
+        var reference = (await Client.EncryptAsync(App, Key, new { value = "gone soon" }))["ref"]!.GetValue<string>();
         var row = await SingleRowAsync();
         Assert.True(await Records.DeleteEntityAsync(row.PartitionKey, row.RowKey));
 
-        var revealed = await client.DecryptAsync(App, key, new { @ref = reference });
+        var revealed = await Client.DecryptAsync(App, Key, new { @ref = reference });
         Assert.True(revealed["expired"]!.GetValue<bool>());
         Assert.Equal("★★★★★", revealed["value"]!.GetValue<string>());
     }
@@ -115,7 +104,7 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Rows_hold_no_plaintext()
     {
-        await client.EncryptAsync(App, key, new { value = "4111-1111-1111-1111" });
+        await Client.EncryptAsync(App, Key, new { value = "4111-1111-1111-1111" });
         var row = await SingleRowAsync();
 
         foreach (var (_, value) in row)
@@ -130,7 +119,7 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
     [MemberData(nameof(Tampering))]
     public async Task A_tampered_row_fails_with_the_generic_reference_error(string column)
     {
-        var reference = (await client.EncryptAsync(App, key, new { value = "secret" }))["ref"]!.GetValue<string>();
+        var reference = (await Client.EncryptAsync(App, Key, new { value = "secret" }))["ref"]!.GetValue<string>();
         var row = await SingleRowAsync();
         row[column] = column switch
         {
@@ -147,8 +136,8 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task A_ciphertext_moved_to_another_row_fails_with_the_generic_reference_error()
     {
-        var first = (await client.EncryptAsync(App, key, new { value = "first" }))["ref"]!.GetValue<string>();
-        await client.EncryptAsync(App, key, new { value = "second" });
+        var first = (await Client.EncryptAsync(App, Key, new { value = "first" }))["ref"]!.GetValue<string>();
+        await Client.EncryptAsync(App, Key, new { value = "second" });
         var rows = await RowsAsync();
         var firstRow = rows.Single(r => first.Length > 0 && r.RowKey == Rows.RefIdOf(first));
         var secondRow = rows.Single(r => r.RowKey != firstRow.RowKey);
@@ -162,7 +151,7 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task A_wrong_ref_kek_fails_with_the_generic_reference_error()
     {
-        var reference = (await client.EncryptAsync(App, key, new { value = "secret" }))["ref"]!.GetValue<string>();
+        var reference = (await Client.EncryptAsync(App, Key, new { value = "secret" }))["ref"]!.GetValue<string>();
         var body = Base64Url.DecodeFromChars(reference.AsSpan(5));
         body[30] ^= 0x40; // inside the ref KEK (bytes 24..55)
 
@@ -172,32 +161,32 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task A_key_of_one_app_can_never_decrypt_another_apps_data()
     {
-        var otherKey = await client.CreateAppWithKeyAsync("other-app", "encrypt", "decrypt");
-        var reference = (await client.EncryptAsync(App, key, new { value = "acme only" }))["ref"]!.GetValue<string>();
+        var otherKey = await Client.CreateAppWithKeyAsync("other-app", "encrypt", "decrypt");
+        var reference = (await Client.EncryptAsync(App, Key, new { value = "acme only" }))["ref"]!.GetValue<string>();
 
         // On its own route: the reference belongs to another app.
-        ShroudClient.AssertProblem(await client.PostAsync("/api/apps/other-app/decrypt", otherKey, new { @ref = reference }), HttpStatusCode.BadRequest, "invalid_reference");
-        // On the other app's route: the key is not valid there.
-        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/decrypt", otherKey, new { @ref = reference }), HttpStatusCode.Unauthorized, "unauthorized");
+        ShroudClient.AssertProblem(await Client.PostAsync("/api/apps/other-app/decrypt", otherKey, new { @ref = reference }), HttpStatusCode.BadRequest, "invalid_reference");
+        // On the other app's route: the Key is not valid there.
+        ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/decrypt", otherKey, new { @ref = reference }), HttpStatusCode.Unauthorized, "unauthorized");
 
         // A reference rewritten to name the other app reaches the row, which does not open under that app.
         var body = Base64Url.DecodeFromChars(reference.AsSpan(5));
         var rewritten = "shr1." + Base64Url.EncodeToString([.. body[..56], .. "other-app"u8]);
-        ShroudClient.AssertProblem(await client.PostAsync("/api/apps/other-app/decrypt", otherKey, new { @ref = rewritten }), HttpStatusCode.BadRequest, "invalid_reference");
+        ShroudClient.AssertProblem(await Client.PostAsync("/api/apps/other-app/decrypt", otherKey, new { @ref = rewritten }), HttpStatusCode.BadRequest, "invalid_reference");
     }
 
     [Fact]
     public async Task Reference_errors_share_one_message_whatever_layer_failed()
     {
-        var first = (await client.EncryptAsync(App, key, new { value = "one" }))["ref"]!.GetValue<string>();
+        var first = (await Client.EncryptAsync(App, Key, new { value = "one" }))["ref"]!.GetValue<string>();
         var body = Base64Url.DecodeFromChars(first.AsSpan(5));
         body[40] ^= 1;
-        var wrongKek = await client.PostAsync($"/api/apps/{App}/decrypt", key, new { @ref = "shr1." + Base64Url.EncodeToString(body) });
+        var wrongKek = await Client.PostAsync($"/api/apps/{App}/decrypt", Key, new { @ref = "shr1." + Base64Url.EncodeToString(body) });
 
         var row = await SingleRowAsync();
         row["Dek"] = Flip(row.GetBinary("Dek")!);
         await Records.UpdateEntityAsync(row, row.ETag);
-        var tamperedRow = await client.PostAsync($"/api/apps/{App}/decrypt", key, new { @ref = first });
+        var tamperedRow = await Client.PostAsync($"/api/apps/{App}/decrypt", Key, new { @ref = first });
 
         Assert.Equal(
             ShroudClient.AssertProblem(wrongKek, HttpStatusCode.BadRequest, "invalid_reference")["detail"]!.GetValue<string>(),
@@ -207,7 +196,7 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : IAsyncLifetime
     private async Task AssertGenericReferenceErrorAsync(string reference)
     {
         var problem = ShroudClient.AssertProblem(
-            await client.PostAsync($"/api/apps/{App}/decrypt", key, new { @ref = reference }), HttpStatusCode.BadRequest, "invalid_reference");
+            await Client.PostAsync($"/api/apps/{App}/decrypt", Key, new { @ref = reference }), HttpStatusCode.BadRequest, "invalid_reference");
         Assert.Equal("ref is not a valid reference for this app.", problem["detail"]!.GetValue<string>());
     }
 

@@ -4,20 +4,9 @@ using Shroud.IntegrationTests.Infrastructure;
 namespace Shroud.IntegrationTests.Api;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class RequestValidationTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class RequestValidationTests(AzuriteFixture azurite) : AppTestBase(azurite, App, "encrypt", "decrypt")
 {
     private const string App = "validation-app";
-    private readonly ShroudFactory factory = new(azurite);
-    private ShroudClient client = null!;
-    private string key = null!;
-
-    public async Task InitializeAsync()
-    {
-        client = new ShroudClient(factory.CreateClient());
-        key = await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt");
-    }
-
-    public async Task DisposeAsync() => await factory.DisposeAsync();
 
     public static TheoryData<string, string, int, string, string?> BadEncryptBodies() => new()
     {
@@ -41,7 +30,7 @@ public sealed class RequestValidationTests(AzuriteFixture azurite) : IAsyncLifet
     [MemberData(nameof(BadEncryptBodies))]
     public async Task Bad_encrypt_input_is_a_problem_naming_the_field(string because, string body, int status, string code, string? field)
     {
-        var result = await client.PostAsync($"/api/apps/{App}/encrypt", key, body);
+        var result = await Client.PostAsync($"/api/apps/{App}/encrypt", Key, body);
 
         var problem = ShroudClient.AssertProblem(result, (HttpStatusCode)status, code);
         if (field is not null)
@@ -54,7 +43,7 @@ public sealed class RequestValidationTests(AzuriteFixture azurite) : IAsyncLifet
     public async Task Value_over_the_size_limit_is_413_and_states_the_limit()
     {
         var problem = ShroudClient.AssertProblem(
-            await client.PostAsync($"/api/apps/{App}/encrypt", key, new { value = new string('x', 60 * 1024 + 1) }),
+            await Client.PostAsync($"/api/apps/{App}/encrypt", Key, new { value = new string('x', 60 * 1024 + 1) }),
             HttpStatusCode.RequestEntityTooLarge,
             "value_too_large");
 
@@ -66,8 +55,8 @@ public sealed class RequestValidationTests(AzuriteFixture azurite) : IAsyncLifet
     {
         var items = Enumerable.Range(0, 101).Select(i => new { value = "v" });
 
-        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/encrypt", key, new { items }), HttpStatusCode.BadRequest, "batch_too_large");
-        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/decrypt", key, new { refs = items.Select(_ => "shr1.x") }), HttpStatusCode.BadRequest, "batch_too_large");
+        ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/encrypt", Key, new { items }), HttpStatusCode.BadRequest, "batch_too_large");
+        ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/decrypt", Key, new { refs = items.Select(_ => "shr1.x") }), HttpStatusCode.BadRequest, "batch_too_large");
     }
 
     [Theory]
@@ -77,13 +66,13 @@ public sealed class RequestValidationTests(AzuriteFixture azurite) : IAsyncLifet
     [InlineData("")]
     public async Task Malformed_reference_is_the_generic_reference_error(string reference)
     {
-        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/decrypt", key, new { @ref = reference }), HttpStatusCode.BadRequest, "invalid_reference");
+        ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/decrypt", Key, new { @ref = reference }), HttpStatusCode.BadRequest, "invalid_reference");
     }
 
     [Fact]
     public async Task Missing_ref_names_the_field()
     {
-        var problem = ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/decrypt", key, "{}"), HttpStatusCode.BadRequest, "validation_failed");
+        var problem = ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/decrypt", Key, "{}"), HttpStatusCode.BadRequest, "validation_failed");
         Assert.NotNull(problem["errors"]!["ref"]);
     }
 
@@ -93,27 +82,27 @@ public sealed class RequestValidationTests(AzuriteFixture azurite) : IAsyncLifet
         var path = $"/api/apps/{App}/encrypt";
         var body = new { value = "x" };
 
-        ShroudClient.AssertProblem(await client.PostAsync(path, null, body), HttpStatusCode.Unauthorized, "unauthorized");
-        ShroudClient.AssertProblem(await client.PostAsync(path, "garbage", body), HttpStatusCode.Unauthorized, "unauthorized");
-        ShroudClient.AssertProblem(await client.PostAsync(path, "shk_0123456789abcdef" + new string('A', 43), body), HttpStatusCode.Unauthorized, "unauthorized");
-        ShroudClient.AssertProblem(await client.PostAsync(path, key[..^1] + (key[^1] == 'A' ? 'B' : 'A'), body), HttpStatusCode.Unauthorized, "unauthorized");
+        ShroudClient.AssertProblem(await Client.PostAsync(path, null, body), HttpStatusCode.Unauthorized, "unauthorized");
+        ShroudClient.AssertProblem(await Client.PostAsync(path, "garbage", body), HttpStatusCode.Unauthorized, "unauthorized");
+        ShroudClient.AssertProblem(await Client.PostAsync(path, "shk_0123456789abcdef" + new string('A', 43), body), HttpStatusCode.Unauthorized, "unauthorized");
+        ShroudClient.AssertProblem(await Client.PostAsync(path, Key[..^1] + (Key[^1] == 'A' ? 'B' : 'A'), body), HttpStatusCode.Unauthorized, "unauthorized");
     }
 
     [Fact]
     public async Task A_key_without_the_permission_is_403()
     {
-        var encryptOnly = await client.CreateKeyAsync(App, "encrypt");
-        var reference = (await client.EncryptAsync(App, encryptOnly, new { value = "x" }))["ref"]!.GetValue<string>();
+        var encryptOnly = await Client.CreateKeyAsync(App, "encrypt");
+        var reference = (await Client.EncryptAsync(App, encryptOnly, new { value = "x" }))["ref"]!.GetValue<string>();
 
-        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/decrypt", encryptOnly, new { @ref = reference }), HttpStatusCode.Forbidden, "forbidden");
-        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/encrypt", await client.CreateKeyAsync(App, "decrypt"), new { value = "x" }), HttpStatusCode.Forbidden, "forbidden");
-        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/encrypt", ShroudFactory.BootstrapKey, new { value = "x" }), HttpStatusCode.Forbidden, "forbidden");
+        ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/decrypt", encryptOnly, new { @ref = reference }), HttpStatusCode.Forbidden, "forbidden");
+        ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/encrypt", await Client.CreateKeyAsync(App, "decrypt"), new { value = "x" }), HttpStatusCode.Forbidden, "forbidden");
+        ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/encrypt", ShroudFactory.BootstrapKey, new { value = "x" }), HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
     public async Task Unknown_app_is_404_for_the_bootstrap_admin_and_401_for_app_keys()
     {
-        ShroudClient.AssertProblem(await client.PostAsync("/api/apps/no-such-app/keys", ShroudFactory.BootstrapKey, new { name = "k", permissions = new[] { "encrypt" } }), HttpStatusCode.NotFound, "app_not_found");
-        ShroudClient.AssertProblem(await client.PostAsync("/api/apps/no-such-app/encrypt", key, new { value = "x" }), HttpStatusCode.Unauthorized, "unauthorized");
+        ShroudClient.AssertProblem(await Client.PostAsync("/api/apps/no-such-app/keys", ShroudFactory.BootstrapKey, new { name = "k", permissions = new[] { "encrypt" } }), HttpStatusCode.NotFound, "app_not_found");
+        ShroudClient.AssertProblem(await Client.PostAsync("/api/apps/no-such-app/encrypt", Key, new { value = "x" }), HttpStatusCode.Unauthorized, "unauthorized");
     }
 }

@@ -7,32 +7,21 @@ using Shroud.Storage;
 namespace Shroud.IntegrationTests.Lifecycle;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class KeyLifecycleTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class KeyLifecycleTests(AzuriteFixture azurite) : AppTestBase(azurite, App, "encrypt", "decrypt", "admin")
 {
     private const string App = "kek-app";
     private static readonly TimeSpan MaxTtl = TimeSpan.FromDays(7);
     private static readonly TimeSpan CacheRefresh = TimeSpan.FromMinutes(1);
-    private readonly ShroudFactory factory = new(azurite);
-    private ShroudClient client = null!;
-    private string key = null!;
-
-    public async Task InitializeAsync()
-    {
-        client = new ShroudClient(factory.CreateClient());
-        key = await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt", "admin");
-    }
-
-    public async Task DisposeAsync() => await factory.DisposeAsync();
 
     [Fact]
     public async Task A_new_app_has_one_active_version_and_the_list_shows_no_key_material()
     {
-        var keks = await KeksAsync(client);
+        var keks = await KeksAsync(Client);
 
         var only = Assert.Single(keks);
         Assert.Equal(1, only!["version"]!.GetValue<int>());
         Assert.True(only["active"]!.GetValue<bool>());
-        Assert.Equal(factory.Clock.GetUtcNow(), only["createdAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(Factory.Clock.GetUtcNow(), only["createdAt"]!.GetValue<DateTimeOffset>());
         Assert.Null(only["retiredAt"]);
         Assert.Equal(["version", "active", "rootKeyId", "createdAt"], only.AsObject().Select(p => p.Key));
     }
@@ -40,51 +29,51 @@ public sealed class KeyLifecycleTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Rotation_retires_the_active_version_which_still_decrypts_and_is_destroyed_after_the_maximum_ttl()
     {
-        var before = await EncryptAsync(client, "sealed by v1");
-        factory.Clock.Advance(TimeSpan.FromMinutes(5));
+        var before = await EncryptAsync(Client, "sealed by v1");
+        Factory.Clock.Advance(TimeSpan.FromMinutes(5));
 
-        var (status, body, _) = await client.PostAsync($"/api/apps/{App}/kek/rotate", key, null);
+        var (status, body, _) = await Client.PostAsync($"/api/apps/{App}/kek/rotate", Key, null);
         Assert.Equal(HttpStatusCode.OK, status);
         var keks = body!["items"]!.AsArray();
         Assert.Equal([2, 1], keks.Select(k => k!["version"]!.GetValue<int>()));
         Assert.True(keks[0]!["active"]!.GetValue<bool>());
         var retiredAt = keks[1]!["retiredAt"]!.GetValue<DateTimeOffset>();
-        Assert.Equal(factory.Clock.GetUtcNow(), retiredAt);
+        Assert.Equal(Factory.Clock.GetUtcNow(), retiredAt);
         Assert.Equal(retiredAt + MaxTtl + CacheRefresh, keks[1]!["destroyAt"]!.GetValue<DateTimeOffset>());
 
-        var after = await EncryptAsync(client, "sealed by v2");
+        var after = await EncryptAsync(Client, "sealed by v2");
         Assert.Equal(1, await KekVersionOfAsync(before));
         Assert.Equal(2, await KekVersionOfAsync(after));
-        Assert.Equal("sealed by v1", await DecryptAsync(client, before));
-        Assert.Equal("sealed by v2", await DecryptAsync(client, after));
+        Assert.Equal("sealed by v1", await DecryptAsync(Client, before));
+        Assert.Equal("sealed by v2", await DecryptAsync(Client, after));
     }
 
     [Fact]
     public async Task The_active_version_rotates_by_itself_once_it_has_served_its_period()
     {
-        factory.Clock.Advance(TimeSpan.FromHours(23));
-        Assert.Equal(1, await KekVersionOfAsync(await EncryptAsync(client, "still v1")));
+        Factory.Clock.Advance(TimeSpan.FromHours(23));
+        Assert.Equal(1, await KekVersionOfAsync(await EncryptAsync(Client, "still v1")));
 
-        factory.Clock.Advance(TimeSpan.FromHours(1));
-        var reference = await EncryptAsync(client, "now v2");
+        Factory.Clock.Advance(TimeSpan.FromHours(1));
+        var reference = await EncryptAsync(Client, "now v2");
 
         Assert.Equal(2, await KekVersionOfAsync(reference));
-        Assert.Equal([2, 1], (await KeksAsync(client)).Select(k => k!["version"]!.GetValue<int>()));
+        Assert.Equal([2, 1], (await KeksAsync(Client)).Select(k => k!["version"]!.GetValue<int>()));
     }
 
     [Fact]
     public async Task Two_instances_rotating_at_the_same_moment_make_exactly_one_new_version_and_no_caller_sees_an_error()
     {
-        await using var sibling = factory.Sibling();
+        await using var sibling = Factory.Sibling();
         var other = new ShroudClient(sibling.CreateClient());
         await EncryptAsync(other, "warm the other instance's cache");
-        factory.Clock.Advance(TimeSpan.FromHours(24));
+        Factory.Clock.Advance(TimeSpan.FromHours(24));
 
-        var calls = Enumerable.Range(0, 16).Select(i => (i % 2 == 0 ? client : other).PostAsync($"/api/apps/{App}/encrypt", key, new { value = $"v{i}" }));
+        var calls = Enumerable.Range(0, 16).Select(i => (i % 2 == 0 ? Client : other).PostAsync($"/api/apps/{App}/encrypt", Key, new { value = $"v{i}" }));
         var answers = await Task.WhenAll(calls);
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
-        Assert.Equal([2, 1], (await KeksAsync(client)).Select(k => k!["version"]!.GetValue<int>()));
+        Assert.Equal([2, 1], (await KeksAsync(Client)).Select(k => k!["version"]!.GetValue<int>()));
         foreach (var answer in answers)
         {
             Assert.Equal(2, await KekVersionOfAsync(answer.Body!["ref"]!.GetValue<string>()));
@@ -94,52 +83,52 @@ public sealed class KeyLifecycleTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Another_instance_picks_up_a_new_version_within_the_cache_period_and_fetches_an_unseen_one_at_once()
     {
-        await using var sibling = factory.Sibling();
+        await using var sibling = Factory.Sibling();
         var other = new ShroudClient(sibling.CreateClient());
         Assert.Equal(1, await KekVersionOfAsync(await EncryptAsync(other, "cached v1")));
 
-        await client.PostAsync($"/api/apps/{App}/kek/rotate", key, null);
-        var sealedByV2 = await EncryptAsync(client, "sealed with v2 here");
+        await Client.PostAsync($"/api/apps/{App}/kek/rotate", Key, null);
+        var sealedByV2 = await EncryptAsync(Client, "sealed with v2 here");
 
         // The other instance has never seen v2: it fetches it on the miss.
         Assert.Equal("sealed with v2 here", await DecryptAsync(other, sealedByV2));
 
-        factory.Clock.Advance(CacheRefresh);
+        Factory.Clock.Advance(CacheRefresh);
         Assert.Equal(2, await KekVersionOfAsync(await EncryptAsync(other, "after the cache period")));
     }
 
     [Fact]
     public async Task After_its_kek_is_destroyed_a_restored_record_row_cannot_be_decrypted()
     {
-        var reference = await EncryptAsync(client, "card 4111 1111 1111 1111", "PT1H");
-        var backup = Assert.Single(await Rows.AllAsync(factory.Table("records")));
-        var sealedAt = factory.Clock.GetUtcNow();
+        var reference = await EncryptAsync(Client, "card 4111 1111 1111 1111", "PT1H");
+        var backup = Assert.Single(await Rows.AllAsync(Factory.Table("records")));
+        var sealedAt = Factory.Clock.GetUtcNow();
 
-        await client.PostAsync($"/api/apps/{App}/kek/rotate", key, null);
-        factory.Clock.Advance(MaxTtl + CacheRefresh);
+        await Client.PostAsync($"/api/apps/{App}/kek/rotate", Key, null);
+        Factory.Clock.Advance(MaxTtl + CacheRefresh);
         var report = await RunMaintenanceAsync();
         Assert.Equal(1, report["keksDestroyed"]!.GetValue<int>());
         Assert.Equal(1, report["recordsDeleted"]!.GetValue<int>());
-        Assert.DoesNotContain(1, (await KeksAsync(client)).Select(k => k!["version"]!.GetValue<int>()));
+        Assert.DoesNotContain(1, (await KeksAsync(Client)).Select(k => k!["version"]!.GetValue<int>()));
 
-        await factory.Table("records").AddEntityAsync(backup);
-        var revealed = await client.PostAsync($"/api/apps/{App}/decrypt", key, new { @ref = reference });
+        await Factory.Table("records").AddEntityAsync(backup);
+        var revealed = await Client.PostAsync($"/api/apps/{App}/decrypt", Key, new { @ref = reference });
         Assert.Equal("★★★★★", revealed.Body!["value"]!.GetValue<string>());
 
         // Even with the clock turned back to before the expiry, nothing Shroud holds opens the row any more.
-        factory.Clock.Advance(sealedAt - factory.Clock.GetUtcNow());
-        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/decrypt", key, new { @ref = reference }), HttpStatusCode.BadRequest, "invalid_reference");
+        Factory.Clock.Advance(sealedAt - Factory.Clock.GetUtcNow());
+        ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/decrypt", Key, new { @ref = reference }), HttpStatusCode.BadRequest, "invalid_reference");
     }
 
     [Fact]
     public async Task Rewrapping_moves_every_kek_to_the_active_root_key_so_the_old_root_key_can_be_removed()
     {
-        var oldRoot = factory.Settings["RootKeys:Keys:test"];
+        var oldRoot = Factory.Settings["RootKeys:Keys:test"];
         var newRoot = Convert.ToBase64String(Aead.NewKey());
-        await client.PostAsync($"/api/apps/{App}/kek/rotate", key, null);
-        var reference = await EncryptAsync(client, "sealed before the root key changed");
+        await Client.PostAsync($"/api/apps/{App}/kek/rotate", Key, null);
+        var reference = await EncryptAsync(Client, "sealed before the root Key changed");
 
-        await using (var both = factory.Sibling(new Dictionary<string, string?> { ["RootKeys:ActiveKeyId"] = "next", ["RootKeys:Keys:next"] = newRoot }))
+        await using (var both = Factory.Sibling(new Dictionary<string, string?> { ["RootKeys:ActiveKeyId"] = "next", ["RootKeys:Keys:next"] = newRoot }))
         {
             var bothClient = new ShroudClient(both.CreateClient());
             var (_, report, _) = await bothClient.PostAsync("/api/maintenance/run", ShroudFactory.BootstrapKey, null);
@@ -149,46 +138,46 @@ public sealed class KeyLifecycleTests(AzuriteFixture azurite) : IAsyncLifetime
             Assert.Equal(0, again["keksRewrapped"]!.GetValue<int>());
         }
 
-        await using var onlyNew = factory.Sibling(new Dictionary<string, string?>
+        await using var onlyNew = Factory.Sibling(new Dictionary<string, string?>
         {
             ["RootKeys:ActiveKeyId"] = "next",
             ["RootKeys:Keys:next"] = newRoot,
             ["RootKeys:Keys:test"] = null,
         });
         Assert.NotNull(oldRoot);
-        Assert.Equal("sealed before the root key changed", await DecryptAsync(new ShroudClient(onlyNew.CreateClient()), reference));
+        Assert.Equal("sealed before the root Key changed", await DecryptAsync(new ShroudClient(onlyNew.CreateClient()), reference));
     }
 
     [Fact]
     public async Task Kek_endpoints_need_admin()
     {
-        var worker = await client.CreateKeyAsync(App, "encrypt", "decrypt");
+        var worker = await Client.CreateKeyAsync(App, "encrypt", "decrypt");
 
-        ShroudClient.AssertProblem(await client.SendAsync(HttpMethod.Get, $"/api/apps/{App}/kek", worker), HttpStatusCode.Forbidden, "forbidden");
-        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/kek/rotate", worker, null), HttpStatusCode.Forbidden, "forbidden");
-        ShroudClient.AssertProblem(await client.PostAsync("/api/maintenance/run", key, null), HttpStatusCode.Unauthorized, "unauthorized");
-        ShroudClient.AssertProblem(await client.SendAsync(HttpMethod.Get, "/api/apps/no-such-app/kek", ShroudFactory.BootstrapKey), HttpStatusCode.NotFound, "app_not_found");
+        ShroudClient.AssertProblem(await Client.SendAsync(HttpMethod.Get, $"/api/apps/{App}/kek", worker), HttpStatusCode.Forbidden, "forbidden");
+        ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/kek/rotate", worker, null), HttpStatusCode.Forbidden, "forbidden");
+        ShroudClient.AssertProblem(await Client.PostAsync("/api/maintenance/run", Key, null), HttpStatusCode.Unauthorized, "unauthorized");
+        ShroudClient.AssertProblem(await Client.SendAsync(HttpMethod.Get, "/api/apps/no-such-app/kek", ShroudFactory.BootstrapKey), HttpStatusCode.NotFound, "app_not_found");
     }
 
     private async Task<JsonArray> KeksAsync(ShroudClient on)
     {
-        var (status, body, _) = await on.SendAsync(HttpMethod.Get, $"/api/apps/{App}/kek", key);
+        var (status, body, _) = await on.SendAsync(HttpMethod.Get, $"/api/apps/{App}/kek", Key);
         Assert.Equal(HttpStatusCode.OK, status);
         return body!["items"]!.AsArray();
     }
 
     private async Task<string> EncryptAsync(ShroudClient on, string value, string ttl = "P1D") =>
-        (await on.EncryptAsync(App, key, new { value, ttl }))["ref"]!.GetValue<string>();
+        (await on.EncryptAsync(App, Key, new { value, ttl }))["ref"]!.GetValue<string>();
 
     private async Task<string> DecryptAsync(ShroudClient on, string reference) =>
-        (await on.DecryptAsync(App, key, new { @ref = reference }))["value"]!.GetValue<string>();
+        (await on.DecryptAsync(App, Key, new { @ref = reference }))["value"]!.GetValue<string>();
 
     private async Task<int?> KekVersionOfAsync(string reference) =>
-        Assert.Single(await Rows.AllAsync(factory.Table("records"), $"RowKey eq {TableFilter.Quote(Rows.RefIdOf(reference))}")).GetInt32("KekVersion");
+        Assert.Single(await Rows.AllAsync(Factory.Table("records"), $"RowKey eq {TableFilter.Quote(Rows.RefIdOf(reference))}")).GetInt32("KekVersion");
 
     private async Task<JsonNode> RunMaintenanceAsync()
     {
-        var (status, body, _) = await client.PostAsync("/api/maintenance/run", ShroudFactory.BootstrapKey, null);
+        var (status, body, _) = await Client.PostAsync("/api/maintenance/run", ShroudFactory.BootstrapKey, null);
         Assert.Equal(HttpStatusCode.OK, status);
         return body!;
     }
