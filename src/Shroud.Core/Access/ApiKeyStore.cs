@@ -22,13 +22,7 @@ public sealed class ApiKeyStore(TableClient table)
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string appId, CancellationToken cancellationToken)
     {
         var filter = $"PartitionKey eq {TableFilter.Quote(appId)} and RowKey ge '{KeyPrefix}' and RowKey lt 'key.'";
-        var keys = new List<ApiKeyRecord>();
-        await foreach (var entity in table.QueryAsync(filter, ct: cancellationToken))
-        {
-            keys.Add(FromEntity(entity));
-        }
-
-        return keys;
+        return await table.QueryAsync(filter, ct: cancellationToken).Select(FromEntity).ToListAsync(cancellationToken);
     }
 
     /// <summary>Marks the key revoked; false when there is no such key.</summary>

@@ -114,25 +114,13 @@ public sealed class AppTable(TableClient table)
     public async Task<IReadOnlyList<StoredKek>> ListKeksAsync(string appId, CancellationToken cancellationToken)
     {
         var filter = $"PartitionKey eq {TableFilter.Quote(appId)} and RowKey ge '{KekPrefix}' and RowKey lt 'kek.'";
-        var keks = new List<StoredKek>();
-        await foreach (var entity in table.QueryAsync(filter, ct: cancellationToken))
-        {
-            keks.Add(FromEntity(entity));
-        }
-
-        return keks;
+        return await table.QueryAsync(filter, ct: cancellationToken).Select(FromEntity).ToListAsync(cancellationToken);
     }
 
     /// <summary>The ids of every app (a scan of app rows only; the apps table is small).</summary>
     public async Task<IReadOnlyList<string>> ListAppIdsAsync(CancellationToken cancellationToken)
     {
-        var ids = new List<string>();
-        await foreach (var entity in table.QueryAsync($"RowKey eq '{AppRow}'", ["PartitionKey"], ct: cancellationToken))
-        {
-            ids.Add(entity.PartitionKey);
-        }
-
-        return ids;
+        return await table.QueryAsync($"RowKey eq '{AppRow}'", ["PartitionKey"], ct: cancellationToken).Select(e => e.PartitionKey).ToListAsync(cancellationToken);
     }
 
     /// <summary>

@@ -49,13 +49,8 @@ public sealed class ConfigurationStore(AppTable apps, AppDirectory directory)
 
     public async Task<IReadOnlyList<EncryptionConfiguration>> ListAsync(string appId, CancellationToken cancellationToken)
     {
-        var list = new List<EncryptionConfiguration>();
-        await foreach (var entity in Table.QueryAsync($"PartitionKey eq {TableFilter.Quote(appId)} and RowKey ge '{RowPrefix}' and RowKey lt 'cfg.'", ct: cancellationToken))
-        {
-            list.Add(FromEntity(entity));
-        }
-
-        return list;
+        var filter = $"PartitionKey eq {TableFilter.Quote(appId)} and RowKey ge '{RowPrefix}' and RowKey lt 'cfg.'";
+        return await Table.QueryAsync(filter, ct: cancellationToken).Select(FromEntity).ToListAsync(cancellationToken);
     }
 
     /// <summary>Replaces a configuration if it still has <paramref name="ifMatch"/> (any version when null).</summary>
