@@ -31,8 +31,8 @@ public static class Problems
                 return TypedResults.Problem("The request was rejected: " + e.Message, statusCode: e.StatusCode, extensions: new Dictionary<string, object?> { ["code"] = "bad_request" });
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 return TypedResults.Empty;
-            case TableStorageException { Status: 0 or 408 or 429 or >= 500 } or TimeoutException:
-                logger.LogWarning("Storage request failed: {ExceptionType} {Status}", exception.GetType().Name, (exception as TableStorageException)?.Status);
+            case StorageException { Status: 0 or 408 or 429 or >= 500 } or TimeoutException:
+                logger.LogWarning("Storage request failed: {ExceptionType} {Status}", exception.GetType().Name, (exception as StorageException)?.Status);
                 return From(ShroudError.StorageUnavailable, "Storage did not answer; try again.");
             default:
                 logger.LogError(exception, "Unhandled fault while serving {Method} {Route}", context.Request.Method, context.GetEndpoint()?.DisplayName);

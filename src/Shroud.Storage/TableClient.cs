@@ -162,7 +162,7 @@ public sealed class TableClient
 
     /// <summary>Runs 1 to 100 actions on one partition as one atomic entity-group transaction in one request.</summary>
     /// <exception cref="ArgumentException">No actions, more than 100, or more than one PartitionKey.</exception>
-    /// <exception cref="TableStorageException">The transaction failed and wrote nothing; <see cref="TableStorageException.FailedActionIndex"/> names the action.</exception>
+    /// <exception cref="StorageException">The transaction failed and wrote nothing; <see cref="StorageException.FailedActionIndex"/> names the action.</exception>
     public async Task SubmitTransactionAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actions);
@@ -189,7 +189,7 @@ public sealed class TableClient
         if (TableBatch.ReadFailure(Encoding.UTF8.GetString(response.Content.ToMemory().Span)) is { } failure)
         {
             var at = failure.Index is { } index ? $" at action {index}" : "";
-            throw new TableStorageException(
+            throw new StorageException(
                 failure.Status,
                 failure.Code,
                 $"Table storage {Describe("Transaction")} failed{at} with status {failure.Status} ({failure.Code ?? "no error code"}).",

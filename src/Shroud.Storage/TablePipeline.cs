@@ -47,7 +47,7 @@ internal sealed partial class TablePipeline(Uri endpoint, HttpPipeline pipeline)
         return message;
     }
 
-    /// <summary>Sends the message; transport failures (after retries) become <see cref="TableStorageException"/> with status 0.</summary>
+    /// <summary>Sends the message; transport failures (after retries) become <see cref="StorageException"/> with status 0.</summary>
     public async Task<Response> SendAsync(HttpMessage message, string operation, CancellationToken cancellationToken)
     {
         try
@@ -57,17 +57,17 @@ internal sealed partial class TablePipeline(Uri endpoint, HttpPipeline pipeline)
         }
         catch (RequestFailedException e) when (e.Status == 0)
         {
-            throw new TableStorageException(0, null, $"Table storage {operation} got no response: {e.InnerException?.Message ?? e.Message}", innerException: e);
+            throw new StorageException(0, null, $"Table storage {operation} got no response: {e.InnerException?.Message ?? e.Message}", innerException: e);
         }
     }
 
     /// <summary>Any status outside 2xx; judged from the status, not <see cref="Response.IsError"/>, so substituted responses are classified too.</summary>
     public static bool Failed(Response response) => response.Status is < 200 or >= 300;
 
-    public static TableStorageException Failure(Response response, string operation)
+    public static StorageException Failure(Response response, string operation)
     {
         var code = ErrorCode(response);
-        return new TableStorageException(response.Status, code, $"Table storage {operation} failed with status {response.Status} ({code ?? "no error code"}).");
+        return new StorageException(response.Status, code, $"Table storage {operation} failed with status {response.Status} ({code ?? "no error code"}).");
     }
 
     public static string? ErrorCode(Response response) =>

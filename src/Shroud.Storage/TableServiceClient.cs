@@ -61,7 +61,7 @@ public sealed class TableServiceClient
         }
     }
 
-    /// <summary>Lists at most one table to prove the endpoint is reachable and the credentials work; throws <see cref="TableStorageException"/> otherwise.</summary>
+    /// <summary>Lists at most one table to prove the endpoint is reachable and the credentials work; throws <see cref="StorageException"/> otherwise.</summary>
     public async Task PingAsync(CancellationToken cancellationToken = default)
     {
         using var message = _pipeline.CreateMessage(RequestMethod.Get, "Tables");

@@ -33,7 +33,7 @@ public sealed class ApiKeyStore(TableClient table)
             await table.UpdateEntityAsync(new TableEntity(appId, KeyPrefix + keyId) { ["RevokedAt"] = now }, Azure.ETag.All, TableUpdateMode.Merge, cancellationToken);
             return true;
         }
-        catch (TableStorageException e) when (e.Status == 404)
+        catch (StorageException e) when (e.Status == 404)
         {
             return false;
         }

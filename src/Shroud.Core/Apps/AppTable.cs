@@ -47,7 +47,7 @@ public sealed class AppTable(TableClient table)
                 new TableTransactionAction(TableTransactionActionType.Add, ToEntity(firstKek)),
             ], cancellationToken);
         }
-        catch (TableStorageException e) when (e.Status == 409)
+        catch (StorageException e) when (e.Status == 409)
         {
             throw new ShroudException(ShroudError.AppExists, $"An app with id '{appId}' already exists.");
         }
@@ -104,7 +104,7 @@ public sealed class AppTable(TableClient table)
                 cancellationToken);
             return true;
         }
-        catch (TableStorageException e) when (e.Status is 404 or 412)
+        catch (StorageException e) when (e.Status is 404 or 412)
         {
             return false;
         }
@@ -138,7 +138,7 @@ public sealed class AppTable(TableClient table)
             ], cancellationToken);
             return true;
         }
-        catch (TableStorageException e) when (e.Status is 404 or 409 or 412)
+        catch (StorageException e) when (e.Status is 404 or 409 or 412)
         {
             return false;
         }
@@ -151,7 +151,7 @@ public sealed class AppTable(TableClient table)
         {
             return await table.DeleteEntityAsync(kek.AppId, KekRow(kek.Version), kek.ETag, cancellationToken);
         }
-        catch (TableStorageException e) when (e.Status == 412)
+        catch (StorageException e) when (e.Status == 412)
         {
             return false;
         }
@@ -165,7 +165,7 @@ public sealed class AppTable(TableClient table)
             await table.UpdateEntityAsync(ToEntity(kek), kek.ETag, TableUpdateMode.Replace, cancellationToken);
             return true;
         }
-        catch (TableStorageException e) when (e.Status is 404 or 412)
+        catch (StorageException e) when (e.Status is 404 or 412)
         {
             return false;
         }

@@ -28,7 +28,7 @@ public sealed class ConfigurationStore(AppTable apps, AppDirectory directory)
                 new TableTransactionAction(TableTransactionActionType.Add, NameEntity(appId, configuration)),
             ], cancellationToken);
         }
-        catch (TableStorageException e) when (e.Status == 409)
+        catch (StorageException e) when (e.Status == 409)
         {
             throw NameTaken(configuration.Name);
         }
@@ -72,11 +72,11 @@ public sealed class ConfigurationStore(AppTable apps, AppDirectory directory)
         {
             await Table.SubmitTransactionAsync(actions, cancellationToken);
         }
-        catch (TableStorageException e) when (e.Status == 409)
+        catch (StorageException e) when (e.Status == 409)
         {
             throw NameTaken(updated.Name);
         }
-        catch (TableStorageException e) when (e.Status is 404 or 412)
+        catch (StorageException e) when (e.Status is 404 or 412)
         {
             throw Stale(updated.Id);
         }
@@ -105,7 +105,7 @@ public sealed class ConfigurationStore(AppTable apps, AppDirectory directory)
                 new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(appId, AppTable.AppRow), settings.ETag),
             ], cancellationToken);
         }
-        catch (TableStorageException e) when (e.Status is 404 or 412)
+        catch (StorageException e) when (e.Status is 404 or 412)
         {
             throw Stale(id);
         }

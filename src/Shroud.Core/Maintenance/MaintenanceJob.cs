@@ -69,7 +69,7 @@ public sealed class MaintenanceJob(AppTable apps, AppDirectory keys, RecordStore
     // Exception messages of these types name ids and statuses only, never content.
     private static string Describe(Exception e) => e switch
     {
-        TableStorageException or InvalidOperationException or ShroudException => e.Message,
+        StorageException or InvalidOperationException or ShroudException => e.Message,
         _ => e.GetType().Name,
     };
 }

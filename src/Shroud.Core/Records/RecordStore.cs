@@ -84,7 +84,7 @@ public sealed class RecordStore(TableClient table)
             await table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r)).ToList(), cancellationToken);
             return rows.Length;
         }
-        catch (TableStorageException e) when (e.Status == 404)
+        catch (StorageException e) when (e.Status == 404)
         {
             // Another sweep deleted some of these rows first; delete the rest one by one.
             var deleted = 0;

@@ -91,7 +91,7 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         var table = await NewTableAsync();
 
         Assert.Null(await table.GetEntityIfExistsAsync("p", "nope"));
-        var error = await Assert.ThrowsAsync<TableStorageException>(
+        var error = await Assert.ThrowsAsync<StorageException>(
             () => azurite.CreateTableService().GetTableClient(azurite.UniqueName("missing")).GetEntityIfExistsAsync("p", "r"));
         Assert.Equal(404, error.Status);
         Assert.Equal("TableNotFound", error.ErrorCode);
@@ -104,7 +104,7 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         var entity = new TableEntity("secret-partition", "secret-row") { ["Value"] = "secret-value" };
         await table.AddEntityAsync(entity);
 
-        var error = await Assert.ThrowsAsync<TableStorageException>(() => table.AddEntityAsync(entity));
+        var error = await Assert.ThrowsAsync<StorageException>(() => table.AddEntityAsync(entity));
 
         Assert.Equal(409, error.Status);
         Assert.Equal("EntityAlreadyExists", error.ErrorCode);
@@ -119,11 +119,11 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         var first = await table.AddEntityAsync(new TableEntity("p", "r") { ["V"] = 1 });
         var second = await table.UpdateEntityAsync(new TableEntity("p", "r") { ["V"] = 2 }, first);
 
-        var stale = await Assert.ThrowsAsync<TableStorageException>(
+        var stale = await Assert.ThrowsAsync<StorageException>(
             () => table.UpdateEntityAsync(new TableEntity("p", "r") { ["V"] = 3 }, first));
         var third = await table.UpdateEntityAsync(new TableEntity("p", "r") { ["V"] = 4 }, second, TableUpdateMode.Merge);
         await table.UpdateEntityAsync(new TableEntity("p", "r") { ["V"] = 5 }, ETag.All);
-        var missing = await Assert.ThrowsAsync<TableStorageException>(
+        var missing = await Assert.ThrowsAsync<StorageException>(
             () => table.UpdateEntityAsync(new TableEntity("p", "other"), ETag.All));
 
         Assert.NotEqual(first, second);
@@ -159,7 +159,7 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         var current = await table.UpsertEntityAsync(new TableEntity("p", "r") { ["V"] = 1 });
         await table.AddEntityAsync(new TableEntity("p", "any"));
 
-        var stale = await Assert.ThrowsAsync<TableStorageException>(() => table.DeleteEntityAsync("p", "r", first));
+        var stale = await Assert.ThrowsAsync<StorageException>(() => table.DeleteEntityAsync("p", "r", first));
 
         Assert.Equal(412, stale.Status);
         Assert.True(await table.DeleteEntityAsync("p", "r", current));
@@ -246,7 +246,7 @@ public sealed class TableClientTests(AzuriteFixture azurite)
             .Select(i => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("p", $"{i:D3}") { ["I"] = i }))
             .ToList();
 
-        var error = await Assert.ThrowsAsync<TableStorageException>(() => table.SubmitTransactionAsync(actions));
+        var error = await Assert.ThrowsAsync<StorageException>(() => table.SubmitTransactionAsync(actions));
 
         Assert.Equal(409, error.Status);
         Assert.Equal("EntityAlreadyExists", error.ErrorCode);
@@ -290,7 +290,7 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         var stale = await table.AddEntityAsync(new TableEntity("p", "r") { ["V"] = 1 });
         await table.UpsertEntityAsync(new TableEntity("p", "r") { ["V"] = 2 });
 
-        var error = await Assert.ThrowsAsync<TableStorageException>(() => table.SubmitTransactionAsync(
+        var error = await Assert.ThrowsAsync<StorageException>(() => table.SubmitTransactionAsync(
         [
             new(TableTransactionActionType.Add, new TableEntity("p", "new")),
             new(TableTransactionActionType.UpdateReplace, new TableEntity("p", "r") { ["V"] = 3 }, stale),
@@ -370,7 +370,7 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         await service.DeleteTableIfExistsAsync(name);
         await service.DeleteTableIfExistsAsync(name);
 
-        var error = await Assert.ThrowsAsync<TableStorageException>(() => service.GetTableClient(name).AddEntityAsync(new TableEntity("p", "r")));
+        var error = await Assert.ThrowsAsync<StorageException>(() => service.GetTableClient(name).AddEntityAsync(new TableEntity("p", "r")));
         Assert.Equal(404, error.Status);
         Assert.Throws<ArgumentException>(() => service.GetTableClient("bad-name"));
     }
@@ -381,7 +381,7 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         var connectionString = azurite.ConnectionString.Replace(
             StorageConnectionString.DevelopmentStorageAccountKey, Convert.ToBase64String(new byte[64]), StringComparison.Ordinal);
 
-        var error = await Assert.ThrowsAsync<TableStorageException>(() => TableServiceClient.FromConnectionString(connectionString).PingAsync());
+        var error = await Assert.ThrowsAsync<StorageException>(() => TableServiceClient.FromConnectionString(connectionString).PingAsync());
 
         Assert.Equal(403, error.Status);
     }
@@ -393,7 +393,7 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         options.Retry.MaxRetries = 0;
         var connectionString = azurite.ConnectionString.Replace($":{azurite.TablePort}/", $":{AzuriteProcess.FreeTcpPort()}/", StringComparison.Ordinal);
 
-        var error = await Assert.ThrowsAsync<TableStorageException>(() => TableServiceClient.FromConnectionString(connectionString, options).PingAsync());
+        var error = await Assert.ThrowsAsync<StorageException>(() => TableServiceClient.FromConnectionString(connectionString, options).PingAsync());
 
         Assert.Equal(0, error.Status);
         Assert.NotNull(error.InnerException);

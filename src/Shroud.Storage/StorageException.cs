@@ -1,11 +1,11 @@
 namespace Shroud.Storage;
 
-/// <summary>A failed Table Storage request: HTTP status (0 when no response arrived), service error code and, for transactions, the failing action.</summary>
-/// <remarks>Messages name the operation, table, status and code only, never entity contents or keys.</remarks>
-public sealed class TableStorageException : Exception
+/// <summary>A failed storage request (tables or blobs): HTTP status (0 when no response arrived), service error code and, for transactions, the failing action.</summary>
+/// <remarks>Messages name the operation, table, status and code only, never entity or blob contents or keys.</remarks>
+public sealed class StorageException : Exception
 {
     /// <summary>Creates the exception; <paramref name="message"/> must not contain entity contents.</summary>
-    public TableStorageException(int status, string? errorCode, string message, int? failedActionIndex = null, Exception? innerException = null)
+    public StorageException(int status, string? errorCode, string message, int? failedActionIndex = null, Exception? innerException = null)
         : base(message, innerException)
     {
         Status = status;
