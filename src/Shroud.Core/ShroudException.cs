@@ -7,6 +7,8 @@ public sealed record ShroudError(string Code, int Status, string Title)
     public static readonly ShroudError ValidationFailed = new("validation_failed", 400, "One or more fields are invalid.");
     public static readonly ShroudError BatchTooLarge = new("batch_too_large", 400, "The batch holds too many items.");
     public static readonly ShroudError ValueTooLarge = new("value_too_large", 413, "A value is over the size limit.");
+    public static readonly ShroudError MediaTooLarge = new("media_too_large", 413, "The media is over the size limit.");
+    public static readonly ShroudError MediaGone = new("media_gone", 410, "The media has expired or was deleted.");
     public static readonly ShroudError InvalidReference = new("invalid_reference", 400, "The reference is not valid for this app.");
     public static readonly ShroudError Unauthorized = new("unauthorized", 401, "A valid API key is required.");
     public static readonly ShroudError Forbidden = new("forbidden", 403, "The API key lacks the permission this call needs.");

@@ -15,12 +15,10 @@ public static class Envelope
     public static (SealedRecord Record, byte[] RefKek) Seal(ReadOnlySpan<byte> plaintext, RecordAddress address, AppKek kek)
     {
         var dek = Aead.NewKey();
-        var refKek = Aead.NewKey();
         try
         {
             var ciphertext = Aead.Seal(dek, plaintext, DataAad(address));
-            var inner = Aead.Seal(refKek, dek, AssociatedData.For(AssociatedData.InnerDek, address.AppId, address.RefId));
-            var wrappedDek = Aead.Seal(kek.Key, inner, OuterAad(address, kek.Version));
+            var (wrappedDek, refKek) = WrapDek(dek, address, kek);
             return (new SealedRecord(ciphertext, wrappedDek, kek.Version), refKek);
         }
         finally
@@ -32,13 +30,7 @@ public static class Envelope
     /// <summary>Opens a sealed record; any mismatch of key, byte or address throws the one <see cref="CryptoFailure"/>.</summary>
     public static byte[] Open(SealedRecord record, RecordAddress address, AppKek kek, ReadOnlySpan<byte> refKek)
     {
-        if (kek.AppId != address.AppId || kek.Version != record.KekVersion)
-        {
-            throw new CryptoFailure();
-        }
-
-        var inner = Aead.Open(kek.Key, record.WrappedDek, OuterAad(address, kek.Version));
-        var dek = Aead.Open(refKek, inner, AssociatedData.For(AssociatedData.InnerDek, address.AppId, address.RefId));
+        var dek = UnwrapDek(record, address, kek, refKek);
         try
         {
             return Aead.Open(dek, record.Ciphertext, DataAad(address));
@@ -49,7 +41,28 @@ public static class Envelope
         }
     }
 
-    private static byte[] DataAad(RecordAddress address) =>
+    /// <summary>Wraps a DEK twice: by a new ref KEK (returned, never stored), then by the app KEK.</summary>
+    public static (byte[] WrappedDek, byte[] RefKek) WrapDek(ReadOnlySpan<byte> dek, RecordAddress address, AppKek kek)
+    {
+        var refKek = Aead.NewKey();
+        var inner = Aead.Seal(refKek, dek, AssociatedData.For(AssociatedData.InnerDek, address.AppId, address.RefId));
+        return (Aead.Seal(kek.Key, inner, OuterAad(address, kek.Version)), refKek);
+    }
+
+    /// <summary>The DEK of a sealed record; the caller zeroes it after use.</summary>
+    public static byte[] UnwrapDek(SealedRecord record, RecordAddress address, AppKek kek, ReadOnlySpan<byte> refKek)
+    {
+        if (kek.AppId != address.AppId || kek.Version != record.KekVersion)
+        {
+            throw new CryptoFailure();
+        }
+
+        var inner = Aead.Open(kek.Key, record.WrappedDek, OuterAad(address, kek.Version));
+        return Aead.Open(refKek, inner, AssociatedData.For(AssociatedData.InnerDek, address.AppId, address.RefId));
+    }
+
+    /// <summary>Associated data of the data layer: app, ref id, expiry and content type.</summary>
+    public static byte[] DataAad(RecordAddress address) =>
         AssociatedData.For(AssociatedData.Data, address.AppId, address.RefId, address.ExpiresAt.ToUnixTimeSeconds(), address.ContentType);
 
     private static byte[] OuterAad(RecordAddress address, int kekVersion) =>
