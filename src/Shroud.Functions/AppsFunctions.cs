@@ -12,6 +12,14 @@ public sealed class AppsFunctions(AppsApi apps)
     public Task<IActionResult> CreateApp([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Apps)] HttpRequest request) =>
         apps.CreateAppAsync(request).AsActionResult();
 
+    [Function(nameof(GetApp))]
+    public Task<IActionResult> GetApp([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.App)] HttpRequest request, string appId) =>
+        apps.GetAppAsync(request, appId).AsActionResult();
+
+    [Function(nameof(PatchApp))]
+    public Task<IActionResult> PatchApp([HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = Routes.App)] HttpRequest request, string appId) =>
+        apps.PatchAppAsync(request, appId).AsActionResult();
+
     [Function(nameof(CreateKey))]
     public Task<IActionResult> CreateKey([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.AppKeys)] HttpRequest request, string appId) =>
         apps.CreateKeyAsync(request, appId).AsActionResult();
