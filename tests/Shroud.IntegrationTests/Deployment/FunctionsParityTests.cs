@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Shroud.Core;
+using Shroud.IntegrationTests.Infrastructure;
+
+namespace Shroud.IntegrationTests.Deployment;
+
+/// <summary>The Functions app and the local host serve the same API and run the job on the same setting.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class FunctionsParityTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Every_local_host_endpoint_has_a_function_with_the_same_method_and_route_and_no_other()
+    {
+        await using var factory = new ShroudFactory(azurite);
+        var local = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"])
+                .Select(method => $"{method} /{e.RoutePattern.RawText!.Trim('/')}"))
+            .ToHashSet();
+        var functions = FunctionDeclarations.Http.Select(f => $"{f.Method} /{f.Route}").ToHashSet();
+
+        Assert.NotEmpty(local);
+        Assert.True(local.SetEquals(functions),
+            $"Only in the local host: {string.Join(", ", local.Except(functions).Order())}. " +
+            $"Only in the Functions app: {string.Join(", ", functions.Except(local).Order())}.");
+    }
+
+    [Fact]
+    public void Each_route_and_method_is_one_function_that_leaves_authorization_to_shroud()
+    {
+        Assert.All(FunctionDeclarations.Http, f => Assert.Equal("Anonymous", f.AuthorizationLevel));
+        var duplicates = FunctionDeclarations.Http.GroupBy(f => $"{f.Method} /{f.Route}").Where(g => g.Count() > 1).Select(g => g.Key);
+        Assert.Empty(duplicates);
+        Assert.Equal(FunctionDeclarations.Http.Count, FunctionDeclarations.Http.Select(f => f.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task The_timer_runs_on_the_schedule_setting_the_local_host_reads()
+    {
+        var schedule = Assert.Single(FunctionDeclarations.TimerSchedules);
+        Assert.Matches("^%[^%]+%$", schedule);
+
+        // The Functions host resolves %name% as a configuration key (IConfiguration[name]); the local host binds
+        // MaintenanceOptions from configuration. Give that key a value only this test uses and see the local host's job take it.
+        var key = schedule.Trim('%');
+        const string distinctSchedule = "0 7 3 29 2 *";
+        await using var factory = new ShroudFactory(azurite, new Dictionary<string, string?> { [key] = distinctSchedule });
+
+        Assert.Equal(distinctSchedule, factory.Services.GetRequiredService<IOptions<MaintenanceOptions>>().Value.Schedule);
+        Assert.Equal("Maintenance__Schedule", key.Replace(":", "__", StringComparison.Ordinal));
+    }
+}

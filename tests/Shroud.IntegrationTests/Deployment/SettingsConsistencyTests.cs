@@ -1,0 +1,103 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Shroud.Core;
+using Shroud.Host;
+
+namespace Shroud.IntegrationTests.Deployment;
+
+/// <summary>Every setting the code binds is in local.settings.sample.json and in the Bicep app settings.</summary>
+public sealed class SettingsConsistencyTests
+{
+    /// <summary>Settings the code binds that the Azure deployment deliberately leaves unset, and why.</summary>
+    private static readonly Dictionary<string, string> NotSetInAzure = new()
+    {
+        // The account disables shared keys; Azure reaches the tables at Storage__TableEndpoint with the managed
+        // identity, and a connection string would take precedence over it.
+        ["Storage__ConnectionString"] = "identity instead of shared keys",
+    };
+
+    private static readonly string Bicep = string.Join('\n', RepositoryFiles.Under("infra-bicep", "*.bicep").Select(File.ReadAllText));
+
+    [Fact]
+    public void The_options_classes_are_found()
+    {
+        Assert.Contains(typeof(ShroudOptions), BoundSettings.OptionsTypes);
+        Assert.Contains(typeof(MaintenanceOptions), BoundSettings.OptionsTypes);
+        Assert.Contains(BoundSettings.All, s => s is { Name: "RootKeys__Keys", IsFamily: true });
+        Assert.Contains(BoundSettings.All, s => s is { Name: "Maintenance__Schedule", IsFamily: false });
+    }
+
+    [Fact]
+    public void Every_bound_setting_is_in_local_settings_sample()
+    {
+        var values = SampleValueNames();
+
+        var missing = BoundSettings.All.Where(s => !values.Any(s.IsMatchedBy)).Select(s => s.ToString());
+
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void The_sample_has_the_functions_host_settings_with_local_values()
+    {
+        var values = LocalSettingsFile.ReadValues(RepositoryFiles.Path(LocalSettingsFile.SampleFileName));
+
+        Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
+        Assert.Equal("UseDevelopmentStorage=true", values["AzureWebJobsStorage"]);
+        Assert.Equal("UseDevelopmentStorage=true", values["Storage:ConnectionString"]);
+    }
+
+    [Fact]
+    public void The_sample_settings_pass_the_hosts_start_up_checks()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(LocalSettingsFile.ReadValues(RepositoryFiles.Path(LocalSettingsFile.SampleFileName)))
+            .Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddShroudCore().BuildServiceProvider();
+
+        foreach (var type in BoundSettings.OptionsTypes)
+        {
+            // IOptions<T>.Value runs the same validators as ValidateOnStart and throws on the first failure.
+            var options = services.GetRequiredService(typeof(IOptions<>).MakeGenericType(type));
+            Assert.NotNull(options.GetType().GetProperty(nameof(IOptions<object>.Value))!.GetValue(options));
+        }
+    }
+
+    [Fact]
+    public void Every_bound_setting_is_in_the_bicep_app_settings_unless_it_does_not_apply_in_azure()
+    {
+        var missing = BoundSettings.All
+            .Where(s => !NotSetInAzure.ContainsKey(s.Name))
+            .Where(s => !(s.IsFamily ? Bicep.Contains($"'{s.FamilyPrefix}${{", StringComparison.Ordinal) : IsObjectKey(s.Name)))
+            .Select(s => s.ToString());
+
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void The_settings_that_do_not_apply_in_azure_are_not_set_there()
+    {
+        Assert.All(NotSetInAzure.Keys, name => Assert.False(IsObjectKey(name), $"{name} is set in the Bicep app settings."));
+    }
+
+    [Fact]
+    public void The_functions_host_reaches_its_storage_with_the_user_assigned_identity()
+    {
+        Assert.True(IsObjectKey("AzureWebJobsStorage__accountName"));
+        Assert.True(IsObjectKey("AzureWebJobsStorage__credential"));
+        Assert.True(IsObjectKey("AzureWebJobsStorage__clientId"));
+        Assert.False(IsObjectKey("AzureWebJobsStorage"), "AzureWebJobsStorage as a connection string needs a shared key.");
+    }
+
+    private static bool IsObjectKey(string name) =>
+        Regex.IsMatch(Bicep, $@"(?m)^\s*'?{Regex.Escape(name)}'?\s*:");
+
+    private static IReadOnlyList<string> SampleValueNames()
+    {
+        using var document = JsonDocument.Parse(RepositoryFiles.Read(LocalSettingsFile.SampleFileName));
+        return document.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name).ToList();
+    }
+}
