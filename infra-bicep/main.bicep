@@ -47,6 +47,10 @@ param maxTtl string = '7.00:00:00'
 @description('Optional. Largest value in UTF-8 bytes (Shroud__MaxValueBytes).')
 param maxValueBytes int = 61440
 
+@minValue(1)
+@description('Optional. Largest media upload in bytes (Shroud__MaxMediaBytes). The Functions host itself takes request bodies up to 100 MB.')
+param maxMediaBytes int = 104857600
+
 @description('Optional. How long an instance trusts its cached app KEKs and API keys (Shroud__CacheRefresh, hh:mm:ss).')
 param cacheRefresh string = '00:01:00'
 
@@ -129,16 +133,19 @@ module keyVault 'modules/key-vault.bicep' = {
 
 // Shroud's settings, Section__Key as in local.settings.sample.json. Secrets are Key Vault references, read with the
 // user-assigned identity. Storage__ConnectionString is deliberately absent: the account allows no shared keys, and
-// Shroud reaches its tables at Storage__TableEndpoint with the identity named by Storage__ManagedIdentityClientId.
+// Shroud reaches its tables and media blobs at Storage__TableEndpoint and Storage__BlobEndpoint with the identity
+// named by Storage__ManagedIdentityClientId.
 var shroudSettings = union(
   {
     Storage__TableEndpoint: storage.outputs.tableEndpoint
+    Storage__BlobEndpoint: storage.outputs.blobEndpoint
     Storage__ManagedIdentityClientId: identity.outputs.clientId
     Storage__TablePrefix: tablePrefix
     Shroud__BootstrapAdminKey: '@Microsoft.KeyVault(SecretUri=${secretsUri}${bootstrapAdminKeyItem}/)'
     Shroud__DefaultTtl: defaultTtl
     Shroud__MaxTtl: maxTtl
     Shroud__MaxValueBytes: string(maxValueBytes)
+    Shroud__MaxMediaBytes: string(maxMediaBytes)
     Shroud__CacheRefresh: cacheRefresh
     Shroud__KekActivePeriod: kekActivePeriod
     RootKeys__ActiveKeyId: activeRootKeyId

@@ -29,7 +29,7 @@ param principalId string
 var roles = {
   // Shroud's tables: read, write and create.
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  // The deployment package and the Functions host's blobs (timer schedule status, leases).
+  // Shroud's media blobs, the deployment package and the Functions host's blobs (timer schedule status, leases).
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 }
 
@@ -85,6 +85,9 @@ output name string = account.name
 
 @description('Table service endpoint (Storage__TableEndpoint).')
 output tableEndpoint string = account.properties.primaryEndpoints.table
+
+@description('Blob service endpoint (Storage__BlobEndpoint).')
+output blobEndpoint string = account.properties.primaryEndpoints.blob
 
 @description('URL of the deployment container.')
 output deploymentContainerUrl string = '${account.properties.primaryEndpoints.blob}${deploymentContainerName}'
