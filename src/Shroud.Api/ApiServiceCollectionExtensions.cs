@@ -21,6 +21,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<ConfigurationsApi>();
         services.AddSingleton<ConversationsApi>();
         services.AddSingleton<EventsApi>();
+        services.AddSingleton<MediaApi>();
         services.AddHostedService<StorageInitializer>();
         return services;
     }
@@ -51,6 +52,8 @@ public static class ApiServiceCollectionExtensions
         api.MapDelete(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.EndAsync(r, appId, conversationId));
         api.MapPost(Routes.Events, (HttpRequest r, string appId, EventsApi e) => e.SealAsync(r, appId));
         api.MapPost(Routes.EventsReveal, (HttpRequest r, string appId, EventsApi e) => e.RevealAsync(r, appId));
+        api.MapPost(Routes.Media, (HttpRequest r, string appId, MediaApi m) => m.SealAsync(r, appId));
+        api.MapPost(Routes.MediaReveal, (HttpRequest r, string appId, MediaApi m) => m.RevealAsync(r, appId));
         return api;
     }
 }

@@ -56,4 +56,6 @@ public sealed record DecryptResponse(string Value, bool Expired, DateTimeOffset?
 
 public sealed record KekResponse(int Version, bool Active, string RootKeyId, DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt, DateTimeOffset? DestroyAt);
 
+public sealed record MediaResponse(string Ref, DateTimeOffset ExpiresAt, long Size, string ContentType);
+
 public sealed record ItemsResponse<T>(IReadOnlyList<T> Items);

@@ -4,7 +4,7 @@ using Shroud.Core;
 namespace Shroud.Api;
 
 /// <summary><c>GET /api/health</c>: anonymous; 200 when storage answers, 503 otherwise.</summary>
-public sealed class HealthApi(ShroudTables tables)
+public sealed class HealthApi(ShroudStorage storage)
 {
     public async Task<IResult> CheckAsync(HttpRequest request)
     {
@@ -12,7 +12,7 @@ public sealed class HealthApi(ShroudTables tables)
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
-            await tables.Service.PingAsync(timeout.Token);
+            await storage.Tables.PingAsync(timeout.Token);
             return TypedResults.Ok(new HealthResponse("healthy"));
         }
         catch (Exception e) when (e is not OperationCanceledException || timeout.IsCancellationRequested)

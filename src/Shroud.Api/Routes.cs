@@ -19,4 +19,6 @@ public static class Routes
     public const string ConversationEncryption = "apps/{appId}/conversations/{conversationId}/encryption";
     public const string Events = "apps/{appId}/events";
     public const string EventsReveal = "apps/{appId}/events/reveal";
+    public const string Media = "apps/{appId}/media";
+    public const string MediaReveal = "apps/{appId}/media/reveal";
 }

@@ -5,10 +5,10 @@ using Shroud.Core;
 namespace Shroud.Api;
 
 /// <summary>
-/// Creates Shroud's tables when a host starts. When storage is down the host still starts (health answers 503)
+/// Creates Shroud's tables and media container when a host starts. When storage is down the host still starts (health answers 503)
 /// and creation is retried in the background until it succeeds.
 /// </summary>
-public sealed class StorageInitializer(ShroudTables tables, ILogger<StorageInitializer> logger) : BackgroundService
+public sealed class StorageInitializer(ShroudStorage storage, ILogger<StorageInitializer> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
 
@@ -36,8 +36,8 @@ public sealed class StorageInitializer(ShroudTables tables, ILogger<StorageIniti
     {
         try
         {
-            await tables.CreateIfNotExistsAsync(cancellationToken);
-            logger.LogInformation("Tables {Apps}, {Records} and {Conversations} are ready", tables.Apps.Name, tables.Records.Name, tables.Conversations.Name);
+            await storage.CreateIfNotExistsAsync(cancellationToken);
+            logger.LogInformation("Tables {Apps}, {Records}, {Conversations} and container {Media} are ready", storage.Apps.Name, storage.Records.Name, storage.Conversations.Name, storage.Media.Name);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)

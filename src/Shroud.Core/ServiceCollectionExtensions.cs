@@ -8,6 +8,7 @@ using Shroud.Core.Conversations;
 using Shroud.Core.Crypto;
 using Shroud.Core.Events;
 using Shroud.Core.Maintenance;
+using Shroud.Core.Media;
 using Shroud.Core.Records;
 using Shroud.Storage;
 
@@ -29,12 +30,12 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new TableClientOptions());
-        services.AddSingleton(sp => ShroudTables.Connect(sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<TableClientOptions>()));
-        services.AddSingleton<ShroudTables>();
-        services.AddSingleton(sp => new AppTable(sp.GetRequiredService<ShroudTables>().Apps));
-        services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<ShroudTables>().Apps));
-        services.AddSingleton(sp => new RecordStore(sp.GetRequiredService<ShroudTables>().Records));
-        services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<ShroudTables>().Conversations));
+        services.TryAddSingleton(new BlobClientOptions());
+        services.AddSingleton<ShroudStorage>();
+        services.AddSingleton(sp => new AppTable(sp.GetRequiredService<ShroudStorage>().Apps));
+        services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<ShroudStorage>().Apps));
+        services.AddSingleton(sp => new RecordStore(sp.GetRequiredService<ShroudStorage>().Records, sp.GetRequiredService<ShroudStorage>().Media));
+        services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<ShroudStorage>().Conversations));
         services.AddSingleton<ConfigurationStore>();
 
         services.AddSingleton<RootKeyRing>();
@@ -45,6 +46,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Vault>();
         services.AddSingleton<MaintenanceJob>();
         services.AddSingleton<ChatEvents>();
+        services.AddSingleton<MediaVault>();
         return services;
     }
 }

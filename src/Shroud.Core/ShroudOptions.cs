@@ -15,6 +15,9 @@ public sealed class ShroudOptions
     /// <summary>Largest plaintext value in UTF-8 bytes; a sealed value must fit one 64 KiB binary table property.</summary>
     public int MaxValueBytes { get; set; } = 60 * 1024;
 
+    /// <summary>Largest media upload in bytes (100 MiB by default).</summary>
+    public long MaxMediaBytes { get; set; } = 100L * 1024 * 1024;
+
     /// <summary>How long an instance trusts its cached app KEKs and API keys before reading them again.</summary>
     public TimeSpan CacheRefresh { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -48,9 +51,12 @@ public sealed class StorageOptions
     /// <summary>For example <c>https://account.table.core.windows.net</c>, used with managed identity.</summary>
     public string? TableEndpoint { get; set; }
 
+    /// <summary>For example <c>https://account.blob.core.windows.net</c>, used with managed identity for media.</summary>
+    public string? BlobEndpoint { get; set; }
+
     /// <summary>Client id of a user-assigned managed identity; empty for the system-assigned one.</summary>
     public string? ManagedIdentityClientId { get; set; }
 
-    /// <summary>Prefix of every table name, so several deployments (or test runs) can share an account.</summary>
+    /// <summary>Prefix of every table name and of the media container, so several deployments (or test runs) can share an account.</summary>
     public string TablePrefix { get; set; } = "shroud";
 }

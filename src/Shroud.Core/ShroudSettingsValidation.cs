@@ -22,6 +22,11 @@ public sealed class ShroudSettingsValidation
             return ValidateOptionsResult.Fail($"Settings {ShroudOptions.SectionName}__DefaultTtl and {ShroudOptions.SectionName}__MaxTtl must be at least one second, with the default not above the maximum.");
         }
 
+        if (options.MaxMediaBytes < 1)
+        {
+            return ValidateOptionsResult.Fail($"Setting {ShroudOptions.SectionName}__MaxMediaBytes must be at least 1.");
+        }
+
         if (options.KekActivePeriod < TimeSpan.FromMinutes(1) || options.CacheRefresh < TimeSpan.Zero)
         {
             return ValidateOptionsResult.Fail($"Setting {ShroudOptions.SectionName}__KekActivePeriod must be at least one minute and {ShroudOptions.SectionName}__CacheRefresh not negative.");
@@ -37,9 +42,11 @@ public sealed class ShroudSettingsValidation
 
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
-        if (string.IsNullOrEmpty(options.ConnectionString) && !Uri.TryCreate(options.TableEndpoint, UriKind.Absolute, out _))
+        if (string.IsNullOrEmpty(options.ConnectionString)
+            && !(Uri.TryCreate(options.TableEndpoint, UriKind.Absolute, out _) && Uri.TryCreate(options.BlobEndpoint, UriKind.Absolute, out _)))
         {
-            return ValidateOptionsResult.Fail($"Set {StorageOptions.SectionName}__ConnectionString, or {StorageOptions.SectionName}__TableEndpoint to an absolute URL for managed identity.");
+            return ValidateOptionsResult.Fail(
+                $"Set {StorageOptions.SectionName}__ConnectionString, or {StorageOptions.SectionName}__TableEndpoint and {StorageOptions.SectionName}__BlobEndpoint to absolute URLs for managed identity.");
         }
 
         return string.IsNullOrEmpty(options.TablePrefix) || !options.TablePrefix.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetter(options.TablePrefix[0]) || options.TablePrefix.Length > 50

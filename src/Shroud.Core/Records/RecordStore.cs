@@ -3,15 +3,19 @@ using Shroud.Storage;
 
 namespace Shroud.Core.Records;
 
-/// <summary>A sealed value as stored: one row keyed by expiry partition and ref id.</summary>
-public sealed record StoredRecord(string PartitionKey, RecordAddress Address, SealedRecord Sealed);
+/// <summary>Where a sealed media file's ciphertext lives, its plaintext size, and its file name sealed under its DEK.</summary>
+public sealed record MediaBlob(string BlobName, long Size, byte[]? SealedFileName);
+
+/// <summary>A sealed value as stored: one row keyed by expiry partition and ref id; for media the ciphertext is in a blob.</summary>
+public sealed record StoredRecord(string PartitionKey, RecordAddress Address, SealedRecord Sealed, MediaBlob? Media = null);
 
 /// <summary>
 /// The records table. Partition key = expiry hour (<c>yyyyMMddHH</c>, UTC) and shard, row key = ref id:
 /// every expired row sorts before every live one, so a sweep reads only expired partitions, and the
-/// shard (first byte of the ref id) spreads concurrent writes over 16 partitions per hour.
+/// shard (first byte of the ref id) spreads concurrent writes over 16 partitions per hour. Media rows name the blob
+/// holding their ciphertext, which is deleted with them.
 /// </summary>
-public sealed class RecordStore(TableClient table)
+public sealed class RecordStore(TableClient table, BlobContainerClient media)
 {
     public const int Shards = 16;
     private const int MaxTransactionActions = 100;
@@ -61,7 +65,14 @@ public sealed class RecordStore(TableClient table)
         string? continuation = null;
         do
         {
-            var page = await table.QueryPageAsync(filter, ["PartitionKey", "RowKey"], 1000, continuation, cancellationToken);
+            var page = await table.QueryPageAsync(filter, ["PartitionKey", "RowKey", BlobNameColumn], 1000, continuation, cancellationToken);
+
+            // Blobs first: a row is only deleted once nothing of its media is left.
+            foreach (var blob in page.Items.Select(e => e.GetString(BlobNameColumn)).OfType<string>())
+            {
+                await media.DeleteIfExistsAsync(blob, cancellationToken);
+            }
+
             foreach (var partition in page.Items.GroupBy(e => e.PartitionKey))
             {
                 foreach (var chunk in partition.Chunk(MaxTransactionActions))
@@ -81,7 +92,7 @@ public sealed class RecordStore(TableClient table)
     {
         try
         {
-            await table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r)).ToList(), cancellationToken);
+            await table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey))).ToList(), cancellationToken);
             return rows.Length;
         }
         catch (StorageException e) when (e.Status == 404)
@@ -121,16 +132,21 @@ public sealed class RecordStore(TableClient table)
         }
     }
 
-    private static int Size(StoredRecord record) => (record.Sealed.Ciphertext.Length + record.Sealed.WrappedDek.Length) * 4 / 3 + 512;
+    private static int Size(StoredRecord record) => ((record.Sealed.Ciphertext.Length + record.Sealed.WrappedDek.Length) * 4 / 3) + 512;
+
+    private const string BlobNameColumn = "BlobName";
 
     private static TableEntity ToEntity(StoredRecord record) => new(record.PartitionKey, record.Address.RefId)
     {
         ["AppId"] = record.Address.AppId,
         ["ExpiresAt"] = record.Address.ExpiresAt,
         ["ContentType"] = record.Address.ContentType,
-        ["Data"] = record.Sealed.Ciphertext,
+        ["Data"] = record.Media is null ? record.Sealed.Ciphertext : null,
         ["Dek"] = record.Sealed.WrappedDek,
         ["KekVersion"] = record.Sealed.KekVersion,
+        [BlobNameColumn] = record.Media?.BlobName,
+        ["Size"] = record.Media?.Size,
+        ["FileName"] = record.Media?.SealedFileName,
     };
 
     private static StoredRecord FromEntity(TableEntity entity) => new(
@@ -140,5 +156,6 @@ public sealed class RecordStore(TableClient table)
             entity.RowKey,
             entity.GetDateTimeOffset("ExpiresAt") ?? DateTimeOffset.MinValue,
             entity.GetString("ContentType") ?? ""),
-        new SealedRecord(entity.GetBinary("Data") ?? [], entity.GetBinary("Dek") ?? [], entity.GetInt32("KekVersion") ?? 0));
+        new SealedRecord(entity.GetBinary("Data") ?? [], entity.GetBinary("Dek") ?? [], entity.GetInt32("KekVersion") ?? 0),
+        entity.GetString(BlobNameColumn) is { } blobName ? new MediaBlob(blobName, entity.GetInt64("Size") ?? 0, entity.GetBinary("FileName")) : null);
 }

@@ -45,7 +45,7 @@ public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider c
                     $"{item.Field} is {plaintext.Length} bytes of UTF-8; the limit is {options.Value.MaxValueBytes} bytes.");
             }
 
-            var expiresAt = DateTimeOffset.FromUnixTimeSeconds((now + Ttl(item)).ToUnixTimeSeconds());
+            var expiresAt = ExpiresAt(now, item.Ttl, item.TtlField ?? item.Field);
             var refId = ShroudReference.NewRefId(shard);
             var address = new RecordAddress(appId, ShroudReference.RefIdText(refId), expiresAt, item.ContentType);
             var (record, refKek) = Envelope.Seal(plaintext, address, kek);
@@ -112,12 +112,13 @@ public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider c
         }
     }
 
-    private TimeSpan Ttl(SealItem item)
+    /// <summary>The expiry, in whole seconds, of a value sealed now with the requested TTL (the default when null).</summary>
+    public DateTimeOffset ExpiresAt(DateTimeOffset now, TimeSpan? requested, string field)
     {
-        var ttl = item.Ttl ?? options.Value.DefaultTtl;
+        var ttl = requested ?? options.Value.DefaultTtl;
         return ttl >= TimeSpan.FromSeconds(1) && ttl <= options.Value.MaxTtl
-            ? ttl
-            : throw ShroudException.Invalid(item.TtlField ?? item.Field, $"must be between 1 second and {System.Xml.XmlConvert.ToString(options.Value.MaxTtl)}.");
+            ? DateTimeOffset.FromUnixTimeSeconds((now + ttl).ToUnixTimeSeconds())
+            : throw ShroudException.Invalid(field, $"must be between 1 second and {System.Xml.XmlConvert.ToString(options.Value.MaxTtl)}.");
     }
 
     private static ShroudException InvalidReference(string field) =>

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Shroud.Core;
+using Shroud.Core.Access;
+using Shroud.Core.Media;
+
+namespace Shroud.Api;
+
+/// <summary>
+/// Media: the raw bytes go in as the request body (<c>encrypt</c>) and come back streamed to a key with <c>decrypt</c>.
+/// The file name and TTL travel in headers, and the reference only ever in a body, never in a URL.
+/// </summary>
+public sealed class MediaApi(Gatekeeper gatekeeper, MediaVault media, IOptions<ShroudOptions> options)
+{
+    public const string FileNameHeader = "Shroud-File-Name";
+    public const string TtlHeader = "Shroud-Ttl";
+    private const int MaxHeaderValueLength = 255;
+
+    public async Task<Ok<MediaResponse>> SealAsync(HttpRequest request, string appId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Encrypt, ct);
+        var limit = options.Value.MaxMediaBytes;
+        if (request.ContentLength > limit)
+        {
+            throw new ShroudException(ShroudError.MediaTooLarge, $"The media is {request.ContentLength} bytes; the limit is {limit} bytes.");
+        }
+
+        // The size limit is enforced while streaming; the server's default body limit would stop media far sooner.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = null;
+        }
+
+        var contentType = Header(request.ContentType, "Content-Type") ?? "application/octet-stream";
+        var fileName = Header(request.Headers[FileNameHeader].ToString(), FileNameHeader) is { } encoded ? Uri.UnescapeDataString(encoded) : null;
+        var ttl = Header(request.Headers[TtlHeader].ToString(), TtlHeader) is { } text ? ValuesApi.Duration(TtlHeader, text) : (TimeSpan?)null;
+        var sealedMedia = await media.SealAsync(appId, request.Body, contentType, fileName, ttl, ct);
+        return TypedResults.Ok(new MediaResponse(sealedMedia.Reference, sealedMedia.ExpiresAt, sealedMedia.Size, sealedMedia.ContentType));
+    }
+
+    /// <summary>Streams the plaintext with its content type; 410 with a problem body (never bytes) once it has expired or is gone.</summary>
+    public async Task<IResult> RevealAsync(HttpRequest request, string appId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Decrypt, ct);
+        var body = await ShroudJson.ReadAsync<DecryptRequest>(request, ct);
+        var opened = await media.OpenAsync(appId, body.Ref ?? throw ShroudException.Invalid("ref", "is required."), ct);
+        var response = request.HttpContext.Response;
+        response.ContentLength = opened.Size;
+        response.Headers.CacheControl = "no-store";
+        return TypedResults.Stream(
+            stream => opened.CopyToAsync((chunk, token) => stream.WriteAsync(chunk, token), ct),
+            opened.ContentType,
+            opened.FileName);
+    }
+
+    private static string? Header(string? value, string name) => value switch
+    {
+        null or "" => null,
+        { Length: > MaxHeaderValueLength } => throw ShroudException.Invalid(name, $"must be at most {MaxHeaderValueLength} characters."),
+        _ when value.Any(char.IsControl) => throw ShroudException.Invalid(name, "must not hold control characters."),
+        _ => value,
+    };
+}
