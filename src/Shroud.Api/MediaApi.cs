@@ -50,7 +50,7 @@ public sealed class MediaApi(Gatekeeper gatekeeper, MediaVault media, IOptions<S
         var opened = await media.OpenAsync(appId, body.Ref ?? throw ShroudException.Invalid("ref", "is required."), ct);
         var response = request.HttpContext.Response;
         response.ContentLength = opened.Size;
-        response.Headers.CacheControl = "no-store";
+        ValuesApi.NoStore(request);
         return TypedResults.Stream(
             stream => opened.CopyToAsync((chunk, token) => stream.WriteAsync(chunk, token), ct),
             opened.ContentType,

@@ -38,6 +38,16 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : AppTestBase(az
     }
 
     [Fact]
+    public async Task Plaintext_answers_are_never_cached()
+    {
+        var reference = (await Client.EncryptAsync(App, Key, new { value = "x" }))["ref"]!.GetValue<string>();
+
+        var (_, _, response) = await Client.PostAsync($"/api/apps/{App}/decrypt", Key, new { @ref = reference });
+
+        Assert.True(response.Headers.CacheControl?.NoStore);
+    }
+
+    [Fact]
     public async Task Ttl_defaults_to_24_hours()
     {
         var sealedValue = await Client.EncryptAsync(App, Key, new { value = "x" });
