@@ -1,6 +1,6 @@
 namespace Shroud.Storage;
 
-/// <summary>A parsed Azure Storage connection string (SharedKey) for the Table endpoint.</summary>
+/// <summary>A parsed Azure Storage connection string (SharedKey) for the Table and Blob endpoints.</summary>
 public sealed class StorageConnectionString
 {
     /// <summary>Account name of the storage emulator (Azurite).</summary>
@@ -12,11 +12,14 @@ public sealed class StorageConnectionString
 
     private static readonly Uri DevelopmentStorageTableEndpoint = new("http://127.0.0.1:10002/devstoreaccount1");
 
-    private StorageConnectionString(string accountName, string accountKey, Uri tableEndpoint)
+    private static readonly Uri DevelopmentStorageBlobEndpoint = new("http://127.0.0.1:10000/devstoreaccount1");
+
+    private StorageConnectionString(string accountName, string accountKey, Uri tableEndpoint, Uri blobEndpoint)
     {
         AccountName = accountName;
         AccountKey = accountKey;
         TableEndpoint = tableEndpoint;
+        BlobEndpoint = blobEndpoint;
     }
 
     /// <summary>The storage account name.</summary>
@@ -28,7 +31,11 @@ public sealed class StorageConnectionString
     /// <summary>The Table service endpoint, without a trailing slash.</summary>
     public Uri TableEndpoint { get; }
 
-    /// <summary>Parses "UseDevelopmentStorage=true" or an AccountName/AccountKey string with TableEndpoint or EndpointSuffix.</summary>
+    /// <summary>The Blob service endpoint, without a trailing slash.</summary>
+    public Uri BlobEndpoint { get; }
+
+    /// <summary>Parses "UseDevelopmentStorage=true" or an AccountName/AccountKey string with TableEndpoint/BlobEndpoint or EndpointSuffix.</summary>
+    /// <remarks>A service without an explicit endpoint gets https (or DefaultEndpointsProtocol)://account.{table|blob}.EndpointSuffix.</remarks>
     /// <exception cref="FormatException">The string is malformed or lacks a setting; the message never repeats the string.</exception>
     public static StorageConnectionString Parse(string connectionString)
     {
@@ -47,7 +54,7 @@ public sealed class StorageConnectionString
 
         if (settings.TryGetValue("UseDevelopmentStorage", out var development) && bool.TryParse(development, out var useDevelopment) && useDevelopment)
         {
-            return new(DevelopmentStorageAccountName, DevelopmentStorageAccountKey, DevelopmentStorageTableEndpoint);
+            return new(DevelopmentStorageAccountName, DevelopmentStorageAccountKey, DevelopmentStorageTableEndpoint, DevelopmentStorageBlobEndpoint);
         }
 
         var accountName = Required(settings, "AccountName");
@@ -57,15 +64,21 @@ public sealed class StorageConnectionString
             throw new FormatException("The storage connection string's AccountKey is not valid base64.");
         }
 
-        var endpoint = settings.TryGetValue("TableEndpoint", out var tableEndpoint)
-            ? tableEndpoint
-            : $"{settings.GetValueOrDefault("DefaultEndpointsProtocol", "https")}://{accountName}.table.{settings.GetValueOrDefault("EndpointSuffix", "core.windows.net")}";
+        return new(accountName, accountKey, Endpoint(settings, accountName, "TableEndpoint", "table"), Endpoint(settings, accountName, "BlobEndpoint", "blob"));
+    }
+
+    /// <summary>The explicit endpoint setting, else protocol://account.service.suffix; must be an absolute http(s) URI.</summary>
+    private static Uri Endpoint(Dictionary<string, string> settings, string accountName, string setting, string service)
+    {
+        var endpoint = settings.TryGetValue(setting, out var explicitEndpoint)
+            ? explicitEndpoint
+            : $"{settings.GetValueOrDefault("DefaultEndpointsProtocol", "https")}://{accountName}.{service}.{settings.GetValueOrDefault("EndpointSuffix", "core.windows.net")}";
         if (!Uri.TryCreate(endpoint.TrimEnd('/'), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            throw new FormatException("The storage connection string's table endpoint is not an absolute http(s) URI.");
+            throw new FormatException($"The storage connection string's {service} endpoint is not an absolute http(s) URI.");
         }
 
-        return new(accountName, accountKey, uri);
+        return uri;
     }
 
     private static string Required(Dictionary<string, string> settings, string name) =>

@@ -26,6 +26,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <summary>A new service client for the running Azurite.</summary>
     public TableServiceClient CreateTableService(TableClientOptions? options = null) => TableServiceClient.FromConnectionString(ConnectionString, options);
 
+    /// <summary>A new blob service client for the running Azurite.</summary>
+    public BlobServiceClient CreateBlobService(BlobClientOptions? options = null) => BlobServiceClient.FromConnectionString(ConnectionString, options);
+
     /// <summary>A name of letters and digits, valid for a table, unique per call.</summary>
     public string UniqueName(string prefix)
     {
