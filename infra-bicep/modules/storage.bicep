@@ -69,11 +69,11 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
 }
 
 resource roleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in items(roles): {
-    name: guid(account.id, principalId, roleId.value)
+  for role in items(roles): {
+    name: guid(account.id, principalId, role.value)
     scope: account
     properties: {
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId.value)
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.value)
       principalId: principalId
       principalType: 'ServicePrincipal'
     }
