@@ -113,6 +113,9 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: 'app-package-${take(resourceToken, 7)}'
+    mediaContainerName: '${toLower(tablePrefix)}media'
+    // maxTtl is d.hh:mm:ss: whole days, one more when hours remain, plus the day of margin.
+    mediaBackstopDays: int(split(maxTtl, '.')[0]) + (endsWith(maxTtl, '.00:00:00') ? 1 : 2)
     principalId: identity.outputs.principalId
   }
 }

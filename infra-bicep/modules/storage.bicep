@@ -1,4 +1,4 @@
-// The storage account for Shroud's tables, the Functions host (AzureWebJobsStorage) and the deployment package.
+// The storage account for Shroud's tables and media, the Functions host (AzureWebJobsStorage) and the deployment package.
 // Shared keys are disabled: everything reaches it with Microsoft Entra identities.
 
 @description('Required. Name of the storage account (3-24 lowercase letters and digits).')
@@ -21,6 +21,13 @@ param skuName string = 'Standard_LRS'
 
 @description('Required. Blob container the Flex Consumption plan deploys the app package from.')
 param deploymentContainerName string
+
+@description('Required. Blob container of Shroud\'s sealed media: `{Storage__TablePrefix}media`, lowercase.')
+param mediaContainerName string
+
+@description('Required. Age in days after which a media blob is deleted whatever Shroud\'s own sweep did: the maximum TTL plus a day.')
+@minValue(1)
+param mediaBackstopDays int
 
 @description('Required. Principal id of the identity the app runs as; it gets table and blob data roles on the account.')
 param principalId string
@@ -65,6 +72,48 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
         publicAccess: 'None'
       }
     }
+
+    // Holds ciphertext only; Shroud creates it too, so either order of deployment and first start works.
+    resource mediaContainer 'containers' = {
+      name: mediaContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
+  }
+
+  // A backstop behind the maintenance job's sweep: no media blob outlives the maximum TTL by more than a day, even if
+  // the job stopped running or a record row was lost before its blob.
+  resource lifecycle 'managementPolicies' = {
+    name: 'default'
+    properties: {
+      policy: {
+        rules: [
+          {
+            name: 'delete-media-past-maximum-ttl'
+            enabled: true
+            type: 'Lifecycle'
+            definition: {
+              filters: {
+                blobTypes: [
+                  'blockBlob'
+                ]
+                prefixMatch: [
+                  '${mediaContainerName}/'
+                ]
+              }
+              actions: {
+                baseBlob: {
+                  delete: {
+                    daysAfterModificationGreaterThan: mediaBackstopDays
+                  }
+                }
+              }
+            }
+          }
+        ]
+      }
+    }
   }
 }
 
@@ -88,6 +137,9 @@ output tableEndpoint string = account.properties.primaryEndpoints.table
 
 @description('Blob service endpoint (Storage__BlobEndpoint).')
 output blobEndpoint string = account.properties.primaryEndpoints.blob
+
+@description('Name of the media container.')
+output mediaContainerName string = mediaContainerName
 
 @description('URL of the deployment container.')
 output deploymentContainerUrl string = '${account.properties.primaryEndpoints.blob}${deploymentContainerName}'

@@ -57,6 +57,20 @@ public sealed partial class DeploymentFilesTests
     }
 
     [Fact]
+    public void Media_has_its_container_and_a_lifecycle_backstop_of_the_maximum_ttl_plus_a_day()
+    {
+        var storage = RepositoryFiles.Read("infra-bicep/modules/storage.bicep");
+        var main = RepositoryFiles.Read("infra-bicep/main.bicep");
+
+        // The container name the service uses (ShroudStorage: lower-cased prefix + "media").
+        Assert.Contains("mediaContainerName: '${toLower(tablePrefix)}media'", main);
+        Assert.Contains("resource mediaContainer 'containers'", storage);
+        Assert.Matches(@"prefixMatch: \[\s*'\$\{mediaContainerName\}/'\s*\]", storage);
+        Assert.Contains("daysAfterModificationGreaterThan: mediaBackstopDays", storage);
+        Assert.Contains("mediaBackstopDays: int(split(maxTtl, '.')[0]) + (endsWith(maxTtl, '.00:00:00') ? 1 : 2)", main);
+    }
+
+    [Fact]
     public void Every_bicep_parameter_has_a_description()
     {
         var undocumented = BicepFiles
