@@ -7,11 +7,12 @@ namespace Shroud.Benchmarks;
 /// <summary>
 /// Figures for the README: raw Table Storage inserts and point reads against Shroud's HTTP encrypt and decrypt,
 /// at concurrency 1 and 16, in one run against a fresh in-memory Azurite. Prints figures, not a verdict:
-/// exits 0 unless an operation failed or returned a wrong answer.
+/// exits 0 unless an operation failed or returned a wrong answer. With <c>media</c> as the first argument, the media benchmark
+/// (<see cref="MediaBenchmark"/>) runs instead.
 /// </summary>
 internal static class Program
 {
-    private const string Usage = "usage: Shroud.Benchmarks [--ops-scale 1.0] [--value-bytes 256]";
+    private const string Usage = "usage: Shroud.Benchmarks [--ops-scale 1.0] [--value-bytes 256]\n       Shroud.Benchmarks media [--media-mib 100]";
     private const double Target = 0.70;
 
     // Each scenario's operations are split into rounds run in turn (insert, encrypt, read, decrypt, insert, ...), so drift in
@@ -23,13 +24,30 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
-        if (!TryParse(args, out var opsScale, out var valueBytes))
+        Func<CancellationToken, Task> run;
+        var hardLimit = HardLimit;
+        if (args is ["media", .. var mediaArgs])
+        {
+            if (!MediaBenchmark.TryParse(mediaArgs, out var mediaMib))
+            {
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+
+            run = ct => MediaBenchmark.RunAsync(mediaMib, ct);
+            hardLimit = MediaBenchmark.HardLimit(mediaMib);
+        }
+        else if (TryParse(args, out var opsScale, out var valueBytes))
+        {
+            run = ct => RunAsync(opsScale, valueBytes, ct);
+        }
+        else
         {
             Console.Error.WriteLine(Usage);
             return 2;
         }
 
-        using var cts = new CancellationTokenSource(HardLimit);
+        using var cts = new CancellationTokenSource(hardLimit);
 
         // On Ctrl+C or SIGTERM, unwind normally so that the host and Azurite are disposed.
         void Stop(PosixSignalContext signal)
@@ -42,7 +60,7 @@ internal static class Program
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
-            await RunAsync(opsScale, valueBytes, cts.Token);
+            await run(cts.Token);
             return 0;
         }
         catch (Exception) when (cts.IsCancellationRequested)

@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,14 +14,19 @@ using Shroud.Host.Azurite;
 
 namespace Shroud.Benchmarks;
 
-/// <summary>The real local host, in process on Kestrel over loopback, and a client calling its encrypt and decrypt routes.</summary>
+/// <summary>The real local host, in process on Kestrel over loopback, and a client calling its encrypt and decrypt routes (and media routes).</summary>
 internal sealed class ShroudService : IAsyncDisposable
 {
     public const string AppId = "bench-app";
+    private const string HopIn = "/bench/hop-in";
+    private const string HopOut = "/bench/hop-out";
+    private const int CopyBufferSize = 64 * 1024;
     private static readonly MediaTypeHeaderValue Json = new("application/json");
+    private static readonly MediaTypeHeaderValue OctetStream = new("application/octet-stream");
 
     private readonly WebApplication app;
     private readonly HttpClient http;
+    private HttpClient? media;
     private readonly string[] refs;
     private readonly string value;
     private readonly byte[] encryptBody;
@@ -38,7 +46,26 @@ internal sealed class ShroudService : IAsyncDisposable
     public int Non2xx => non2xx;
 
     /// <summary>Starts the host wired as src/Shroud.Host/Program.cs does, then creates the app and an encrypt/decrypt key.</summary>
-    public static async Task<ShroudService> StartAsync(string storageConnectionString, string value, int slots, CancellationToken ct)
+    public static Task<ShroudService> StartAsync(string storageConnectionString, string value, int slots, CancellationToken ct) =>
+        StartAsync(storageConnectionString, value, slots, maxMediaBytes: null, ct);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string, string, int, CancellationToken)"/>, with media up to <paramref name="maxMediaBytes"/> and two
+    /// benchmark-only routes beside the API that move bytes over the same loopback HTTP hop without Shroud: <c>POST /bench/hop-in</c>
+    /// drains a request body, <c>POST /bench/hop-out?seed=S&amp;bytes=N</c> streams N bytes of the seeded generator.
+    /// </summary>
+    public static async Task<ShroudService> StartMediaAsync(string storageConnectionString, long maxMediaBytes, CancellationToken ct)
+    {
+        var service = await StartAsync(storageConnectionString, "", 0, maxMediaBytes, ct);
+        service.media = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4, UseProxy = false })
+        {
+            BaseAddress = service.http.BaseAddress,
+            Timeout = TimeSpan.FromMinutes(10),
+        };
+        return service;
+    }
+
+    private static async Task<ShroudService> StartAsync(string storageConnectionString, string value, int slots, long? maxMediaBytes, CancellationToken ct)
     {
         var port = AzuriteProcess.FreeTcpPort();
         var bootstrapKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -55,12 +82,21 @@ internal sealed class ShroudService : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["urls"] = $"http://127.0.0.1:{port}",
         });
+        if (maxMediaBytes is { } limit)
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Shroud:MaxMediaBytes"] = limit.ToString(CultureInfo.InvariantCulture) });
+        }
 
         // Warnings go to stderr so stdout holds only the figures.
         builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
         builder.AddShroudHost();
         var app = builder.Build();
         app.MapShroudApi();
+        if (maxMediaBytes is not null)
+        {
+            MapHops(app);
+        }
+
         await app.StartAsync(ct);
 
         var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32, UseProxy = false })
@@ -101,11 +137,127 @@ internal sealed class ShroudService : IAsyncDisposable
         }
     }
 
+    /// <summary><c>POST media</c> streaming <paramref name="content"/> (with Content-Length); returns the reference and the size Shroud counted.</summary>
+    public async Task<(string Ref, long Size)> UploadMediaAsync(PseudoRandomStream content, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"apps/{AppId}/media") { Content = new StreamContent(content, CopyBufferSize) };
+        request.Content.Headers.ContentType = OctetStream;
+        request.Content.Headers.ContentLength = content.Size;
+        request.Headers.Authorization = appKey;
+        request.Headers.Add("Shroud-File-Name", "bench.bin");
+        request.Headers.Add("Shroud-Ttl", "PT1H");
+        using var response = await Media.SendAsync(request, ct);
+        using var json = await ReadJsonAsync(response, "POST /api/apps/{appId}/media", ct);
+        var reference = json.RootElement.GetProperty("ref").GetString() ?? throw new BenchmarkFailure("media upload answered without a ref.");
+        return (reference, json.RootElement.GetProperty("size").GetInt64());
+    }
+
+    /// <summary><c>POST media/reveal</c>, reading the streamed plaintext as it arrives and hashing it; returns its length and SHA-256.</summary>
+    public async Task<(long Length, byte[] Sha256)> RevealMediaAsync(string reference, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"apps/{AppId}/media/reveal")
+        {
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new { @ref = reference })),
+        };
+        request.Content.Headers.ContentType = Json;
+        request.Headers.Authorization = appKey;
+        return await ReadStreamedAsync(request, "POST /api/apps/{appId}/media/reveal", ct);
+    }
+
+    /// <summary>The HTTP hop alone, inwards: the same streamed upload to a route that only drains the body.</summary>
+    public async Task<long> HopInAsync(PseudoRandomStream content, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, HopIn) { Content = new StreamContent(content, CopyBufferSize) };
+        request.Content.Headers.ContentType = OctetStream;
+        request.Content.Headers.ContentLength = content.Size;
+        using var response = await Media.SendAsync(request, ct);
+        using var json = await ReadJsonAsync(response, "POST " + HopIn, ct);
+        return json.RootElement.GetInt64();
+    }
+
+    /// <summary>The HTTP hop alone, outwards: a route that streams generated bytes in 64 KiB writes, read and hashed as a reveal is.</summary>
+    public async Task<(long Length, byte[] Sha256)> HopOutAsync(ulong seed, long bytes, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, FormattableString.Invariant($"{HopOut}?seed={seed}&bytes={bytes}"));
+        return await ReadStreamedAsync(request, "POST " + HopOut, ct);
+    }
+
     public async ValueTask DisposeAsync()
     {
         http.Dispose();
+        media?.Dispose();
         await app.StopAsync(CancellationToken.None);
         await app.DisposeAsync();
+    }
+
+    private HttpClient Media => media ?? throw new InvalidOperationException("Started without media; use StartMediaAsync.");
+
+    private static void MapHops(WebApplication app)
+    {
+        app.MapPost(HopIn, async (HttpRequest request) =>
+        {
+            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+            {
+                bodyLimit.MaxRequestBodySize = null;
+            }
+
+            var buffer = new byte[CopyBufferSize];
+            long total = 0;
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+            {
+                total += read;
+            }
+
+            return TypedResults.Ok(total);
+        });
+        app.MapPost(HopOut, (HttpResponse response, ulong seed, long bytes) =>
+        {
+            response.ContentLength = bytes;
+            return TypedResults.Stream(
+                async stream =>
+                {
+                    using var source = new PseudoRandomStream(seed, bytes);
+                    var buffer = new byte[CopyBufferSize];
+                    int read;
+                    while ((read = source.Read(buffer)) > 0)
+                    {
+                        await stream.WriteAsync(buffer.AsMemory(0, read), response.HttpContext.RequestAborted);
+                    }
+                },
+                "application/octet-stream");
+        });
+    }
+
+    private async Task<(long Length, byte[] Sha256)> ReadStreamedAsync(HttpRequestMessage request, string what, CancellationToken ct)
+    {
+        using var response = await Media.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            using var _ = await ReadJsonAsync(response, what, ct);
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        var (length, sha256) = await RawBlob.HashAsync(body, ct);
+        if (response.Content.Headers.ContentLength is { } declared && declared != length)
+        {
+            throw new BenchmarkFailure($"{what} declared {declared:N0} bytes and sent {length:N0}.");
+        }
+
+        return (length, sha256);
+    }
+
+    private async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, string what, CancellationToken ct)
+    {
+        var content = await response.Content.ReadAsByteArrayAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            Interlocked.Increment(ref non2xx);
+            var text = System.Text.Encoding.UTF8.GetString(content);
+            throw new BenchmarkFailure($"{what} answered {(int)response.StatusCode}: {text[..Math.Min(text.Length, 300)]}");
+        }
+
+        return JsonDocument.Parse(content);
     }
 
     private Task<JsonDocument> PostAsync(string path, object body, AuthenticationHeaderValue key, CancellationToken ct) =>
