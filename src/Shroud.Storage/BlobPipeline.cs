@@ -8,13 +8,10 @@ using Azure.Core.Pipeline;
 namespace Shroud.Storage;
 
 /// <summary>Blob request plumbing: URLs, standard headers, sending and error mapping.</summary>
-internal sealed partial class BlobPipeline(Uri endpoint, HttpPipeline pipeline)
+internal sealed partial class BlobPipeline(Uri endpoint, HttpPipeline pipeline) : StoragePipeline(endpoint, pipeline, "Blob", ServiceVersion)
 {
     /// <summary>The REST API version sent with every request (supported by Azure and by Azurite 3.35).</summary>
     public const string ServiceVersion = "2021-08-06";
-
-    /// <summary>The account endpoint with a trailing slash, e.g. http://127.0.0.1:10000/devstoreaccount1/.</summary>
-    public string BaseUri { get; } = endpoint.AbsoluteUri.TrimEnd('/') + "/";
 
     public static string ValidateContainerName(string containerName)
     {
@@ -43,39 +40,9 @@ internal sealed partial class BlobPipeline(Uri endpoint, HttpPipeline pipeline)
         return container + "/" + string.Join('/', segments.Select(Uri.EscapeDataString));
     }
 
-    public HttpMessage CreateMessage(RequestMethod method, string path)
-    {
-        var message = pipeline.CreateMessage();
-        var request = message.Request;
-        request.Method = method;
-        request.Uri.Reset(new Uri(BaseUri + path));
-        request.Headers.SetValue("x-ms-version", ServiceVersion);
-        request.Headers.SetValue("x-ms-date", DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture)); // SharedKey re-dates each attempt
-        return message;
-    }
+    public HttpMessage CreateMessage(RequestMethod method, string path) => NewMessage(method, path);
 
-    /// <summary>Sends the message; transport failures (after retries) become <see cref="StorageException"/> with status 0.</summary>
-    public async Task<Response> SendAsync(HttpMessage message, string operation, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-            return message.Response;
-        }
-        catch (RequestFailedException e) when (e.Status == 0)
-        {
-            throw new StorageException(0, null, $"Blob storage {operation} got no response: {e.InnerException?.Message ?? e.Message}", innerException: e);
-        }
-    }
-
-    /// <summary>Any status outside 2xx; judged from the status, not <see cref="Response.IsError"/>, so substituted responses are classified too.</summary>
-    public static bool Failed(Response response) => response.Status is < 200 or >= 300;
-
-    public static StorageException Failure(Response response, string operation)
-    {
-        var code = ErrorCode(response);
-        return new StorageException(response.Status, code, $"Blob storage {operation} failed with status {response.Status} ({code ?? "no error code"}).");
-    }
+    public static StorageException Failure(Response response, string operation) => Failure("Blob", response, operation, ErrorCode(response));
 
     /// <summary>The x-ms-error-code header, else the &lt;Code&gt; of a buffered XML error body; an unbuffered (streamed) body is never read.</summary>
     public static string? ErrorCode(Response response)

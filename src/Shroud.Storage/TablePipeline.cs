@@ -8,12 +8,9 @@ using Azure.Core.Pipeline;
 namespace Shroud.Storage;
 
 /// <summary>Shared request plumbing: URLs, standard headers, sending and error mapping.</summary>
-internal sealed partial class TablePipeline(Uri endpoint, HttpPipeline pipeline)
+internal sealed partial class TablePipeline(Uri endpoint, HttpPipeline pipeline) : StoragePipeline(endpoint, pipeline, "Table", "2019-02-02")
 {
     public const string JsonAccept = "application/json;odata=minimalmetadata";
-
-    /// <summary>The account endpoint with a trailing slash, e.g. http://127.0.0.1:10002/devstoreaccount1/.</summary>
-    public string BaseUri { get; } = endpoint.AbsoluteUri.TrimEnd('/') + "/";
 
     public static string ValidateTableName(string tableName)
     {
@@ -29,13 +26,9 @@ internal sealed partial class TablePipeline(Uri endpoint, HttpPipeline pipeline)
 
     public HttpMessage CreateMessage(RequestMethod method, string path, byte[]? json = null)
     {
-        var message = pipeline.CreateMessage();
+        var message = NewMessage(method, path);
         var request = message.Request;
-        request.Method = method;
-        request.Uri.Reset(new Uri(BaseUri + path));
-        request.Headers.SetValue("x-ms-version", "2019-02-02");
         request.Headers.SetValue("DataServiceVersion", "3.0");
-        request.Headers.SetValue("x-ms-date", DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture)); // SharedKey re-dates each attempt
         request.Headers.SetValue("Accept", JsonAccept);
         if (json is not null)
         {
@@ -47,28 +40,7 @@ internal sealed partial class TablePipeline(Uri endpoint, HttpPipeline pipeline)
         return message;
     }
 
-    /// <summary>Sends the message; transport failures (after retries) become <see cref="StorageException"/> with status 0.</summary>
-    public async Task<Response> SendAsync(HttpMessage message, string operation, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-            return message.Response;
-        }
-        catch (RequestFailedException e) when (e.Status == 0)
-        {
-            throw new StorageException(0, null, $"Table storage {operation} got no response: {e.InnerException?.Message ?? e.Message}", innerException: e);
-        }
-    }
-
-    /// <summary>Any status outside 2xx; judged from the status, not <see cref="Response.IsError"/>, so substituted responses are classified too.</summary>
-    public static bool Failed(Response response) => response.Status is < 200 or >= 300;
-
-    public static StorageException Failure(Response response, string operation)
-    {
-        var code = ErrorCode(response);
-        return new StorageException(response.Status, code, $"Table storage {operation} failed with status {response.Status} ({code ?? "no error code"}).");
-    }
+    public static StorageException Failure(Response response, string operation) => Failure("Table", response, operation, ErrorCode(response));
 
     public static string? ErrorCode(Response response) =>
         ReadError(response.Content.ToMemory().Span).Code
