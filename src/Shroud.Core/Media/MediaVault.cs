@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -130,38 +131,46 @@ public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudSto
 
     private async Task<long> UploadAsync(string blobName, Stream content, byte[] dek, byte[] associatedData, CancellationToken cancellationToken)
     {
-        var block = new byte[BlockSize];
-        var filled = 0;
-        var blockIds = new List<string>();
-        async ValueTask FlushAsync(CancellationToken ct)
+        // Pooled: a fresh 4 MiB array per upload would land on the large object heap every time.
+        var block = ArrayPool<byte>.Shared.Rent(BlockSize);
+        try
         {
-            var id = BlobContainerClient.BlockId(blockIds.Count);
-            await storage.Media.StageBlockAsync(blobName, id, block.AsMemory(0, filled), ct);
-            blockIds.Add(id);
-            filled = 0;
-        }
-
-        var size = await SegmentedAead.EncryptAsync(content, dek, associatedData, options.Value.MaxMediaBytes, async (chunk, ct) =>
-        {
-            while (chunk.Length > 0)
+            var filled = 0;
+            var blockIds = new List<string>();
+            async ValueTask FlushAsync(CancellationToken ct)
             {
-                var take = Math.Min(chunk.Length, BlockSize - filled);
-                chunk[..take].CopyTo(block.AsMemory(filled));
-                filled += take;
-                chunk = chunk[take..];
-                if (filled == BlockSize)
-                {
-                    await FlushAsync(ct);
-                }
+                var id = BlobContainerClient.BlockId(blockIds.Count);
+                await storage.Media.StageBlockAsync(blobName, id, block.AsMemory(0, filled), ct);
+                blockIds.Add(id);
+                filled = 0;
             }
-        }, cancellationToken);
-        if (filled > 0)
-        {
-            await FlushAsync(cancellationToken);
-        }
 
-        await storage.Media.CommitBlocksAsync(blobName, blockIds, "application/octet-stream", cancellationToken);
-        return size;
+            var size = await SegmentedAead.EncryptAsync(content, dek, associatedData, options.Value.MaxMediaBytes, async (chunk, ct) =>
+            {
+                while (chunk.Length > 0)
+                {
+                    var take = Math.Min(chunk.Length, BlockSize - filled);
+                    chunk[..take].CopyTo(block.AsMemory(filled));
+                    filled += take;
+                    chunk = chunk[take..];
+                    if (filled == BlockSize)
+                    {
+                        await FlushAsync(ct);
+                    }
+                }
+            }, cancellationToken);
+            if (filled > 0)
+            {
+                await FlushAsync(cancellationToken);
+            }
+
+            await storage.Media.CommitBlocksAsync(blobName, blockIds, "application/octet-stream", cancellationToken);
+            return size;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(block);
+        }
     }
 
     private static byte[] FileNameAad(RecordAddress address) =>
