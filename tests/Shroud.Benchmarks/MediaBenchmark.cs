@@ -8,7 +8,7 @@ using Shroud.Host.Azurite;
 namespace Shroud.Benchmarks;
 
 /// <summary>
-/// Media figures (issue 6 point 3), in one run against a fresh in-memory Azurite: the process's peak memory growth while one file
+/// Media figures, in one run against a fresh in-memory Azurite: the process's peak memory growth while one file
 /// goes in (upload) and out (reveal), and Shroud's upload throughput against a raw block-blob upload of the same bytes. Everything
 /// streams: the bytes come from a seeded generator and are hashed on the way in and on the way out, never held whole. Prints figures
 /// and informational MET/NOT MET lines; exits 0 unless a transfer failed or returned other bytes.
