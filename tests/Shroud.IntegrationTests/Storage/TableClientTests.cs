@@ -304,9 +304,9 @@ public sealed class TableClientTests(AzuriteFixture azurite)
     [Fact]
     public async Task Invalid_transactions_are_rejected_before_sending()
     {
-        var counter = new CountingPolicy();
+        var counter = new RequestCounter();
         var table = await NewTableAsync(counter);
-        var before = counter.Count;
+        var before = counter.Requests.Count;
 
         await Assert.ThrowsAsync<ArgumentException>(() => table.SubmitTransactionAsync([]));
         await Assert.ThrowsAsync<ArgumentException>(() => table.SubmitTransactionAsync(
@@ -317,13 +317,13 @@ public sealed class TableClientTests(AzuriteFixture azurite)
             new(TableTransactionActionType.Add, new TableEntity("p2", "r")),
         ]));
 
-        Assert.Equal(before, counter.Count);
+        Assert.Equal(before, counter.Requests.Count);
     }
 
     [Fact]
     public async Task Get_add_and_transaction_are_one_request_each()
     {
-        var counter = new CountingPolicy();
+        var counter = new RequestCounter();
         var table = await NewTableAsync(counter);
 
         Assert.Equal(1, await CountAsync(() => table.AddEntityAsync(new TableEntity("p", "r"))));
@@ -334,9 +334,9 @@ public sealed class TableClientTests(AzuriteFixture azurite)
 
         async Task<int> CountAsync(Func<Task> operation)
         {
-            var before = counter.Count;
+            var before = counter.Requests.Count;
             await operation();
-            return counter.Count - before;
+            return counter.Requests.Count - before;
         }
     }
 
@@ -422,69 +422,5 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         }
 
         return list;
-    }
-
-    private sealed class CountingPolicy : HttpPipelineSynchronousPolicy
-    {
-        private int _count;
-
-        public int Count => Volatile.Read(ref _count);
-
-        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
-    }
-
-    /// <summary>Once armed, answers the next attempt with 503 without sending it.</summary>
-    private sealed class FailFirstAttemptPolicy : HttpPipelinePolicy
-    {
-        private int _attempts = -1;
-
-        public int Attempts => Volatile.Read(ref _attempts);
-
-        public void Arm() => Volatile.Write(ref _attempts, 0);
-
-        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-        {
-            if (Volatile.Read(ref _attempts) >= 0 && Interlocked.Increment(ref _attempts) == 1)
-            {
-                message.Response = new ServiceUnavailableResponse();
-                return;
-            }
-
-            await ProcessNextAsync(message, pipeline);
-        }
-
-        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
-            throw new NotSupportedException("The table client is async only.");
-    }
-
-    private sealed class ServiceUnavailableResponse : Response
-    {
-        public override int Status => 503;
-
-        public override string ReasonPhrase => "Service Unavailable";
-
-        public override bool IsError => true;
-
-        public override Stream? ContentStream { get; set; } = new MemoryStream();
-
-        public override string ClientRequestId { get; set; } = "";
-
-        public override void Dispose() => ContentStream?.Dispose();
-
-        protected override bool ContainsHeader(string name) => false;
-
-        protected override IEnumerable<HttpHeader> EnumerateHeaders() => [];
-
-        protected override bool TryGetHeader(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
-        {
-            value = null;
-            return false;
-        }
-
-        protected override bool TryGetHeaderValues(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IEnumerable<string>? values)
-        {
-            values = null;
-            return false;
-        }
     }
 }
