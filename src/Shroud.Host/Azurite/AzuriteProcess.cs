@@ -21,11 +21,13 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(10);
     private readonly Process _process;
     private readonly bool _persistent;
+    private readonly Lazy<Task> _disposal;
 
     private AzuriteProcess(Process process, AzuriteStartOptions options)
     {
         _process = process;
         _persistent = !options.InMemory;
+        _disposal = new Lazy<Task>(StopAsync);
         BlobPort = options.BlobPort;
         TablePort = options.TablePort;
         ConnectionString =
@@ -147,7 +149,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
     }
 
     /// <summary>Kills the process tree and waits for it to exit; with disk persistence on Unix, SIGTERM first so Azurite saves its last writes (it autosaves every 5 s).</summary>
-    public async ValueTask DisposeAsync()
+    /// <remarks>Concurrent and repeated calls share one stop: a <see cref="Process"/> must not be closed by two threads at once.</remarks>
+    public ValueTask DisposeAsync() => new(_disposal.Value);
+
+    private async Task StopAsync()
     {
         try
         {
