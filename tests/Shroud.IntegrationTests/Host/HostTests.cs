@@ -57,6 +57,7 @@ public sealed class HostTests(AzuriteFixture azurite)
         var wasListening = await AzuriteProcess.IsListeningAsync(azuriteTablePort);
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseEnvironment("Development")
+            .UseSetting("Storage:ConnectionString", "UseDevelopmentStorage=true") // whatever a developer's local.settings.json says
             .UseSetting("Storage:TablePrefix", azurite.UniqueName("dev")));
 
         var (status, _, _) = await new ShroudClient(factory.CreateClient()).SendAsync(HttpMethod.Get, "/api/health", key: null);
