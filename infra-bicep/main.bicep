@@ -48,7 +48,7 @@ param maxTtl string = '7.00:00:00'
 param maxValueBytes int = 61440
 
 @minValue(1)
-@description('Optional. Largest media upload in bytes (Shroud__MaxMediaBytes). The Functions host itself takes request bodies up to 100 MB.')
+@description('Optional. Largest media upload in bytes (Shroud__MaxMediaBytes). The Functions host\'s own body limit is set 1 MiB above it.')
 param maxMediaBytes int = 104857600
 
 @description('Optional. How long an instance trusts its cached app KEKs and API keys (Shroud__CacheRefresh, hh:mm:ss).')
@@ -153,6 +153,9 @@ var shroudSettings = union(
     Shroud__KekActivePeriod: kekActivePeriod
     RootKeys__ActiveKeyId: activeRootKeyId
     Maintenance__Schedule: maintenanceSchedule
+    // The Functions host's own request body limit (default 100 MB) answers 500 when exceeded; kept above Shroud's so an
+    // oversized upload reaches Shroud and gets its 413 problem.
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(maxMediaBytes + 1048576)
   },
   toObject(rootKeyIds, id => 'RootKeys__Keys__${id}', id => '@Microsoft.KeyVault(SecretUri=${secretsUri}${rootKeyItemPrefix}${id}/)')
 )
