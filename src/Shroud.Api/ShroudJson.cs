@@ -34,6 +34,43 @@ public static class ShroudJson
     public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
+        using var document = await ParseAsync(request, cancellationToken);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new ShroudException(ShroudError.InvalidJson, "The body must be a JSON object.");
+        }
+
+        try
+        {
+            return document.Deserialize<T>(Options)!;
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+            var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "is not a known field." : "has the wrong type.";
+            throw ShroudException.Invalid(field, message);
+        }
+    }
+
+    /// <summary>Reads a body that is a JSON object or array, as a mutable tree.</summary>
+    public static async Task<JsonNode> ReadNodeAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var document = await ParseAsync(request, cancellationToken);
+        var root = document.RootElement.Clone();
+        return root.ValueKind switch
+        {
+            JsonValueKind.Object => JsonObject.Create(root)!,
+            JsonValueKind.Array => JsonArray.Create(root)!,
+            _ => throw new ShroudException(ShroudError.InvalidJson, "The body must be a JSON object or array."),
+        };
+    }
+
+    /// <summary>
+    /// Parses the body. The parser leaves escapes such as <c>"\ud800"</c> for later, where an unpaired surrogate would
+    /// fail deep inside a handler; every name and string is decoded here once so such a body is a 400 like any malformed JSON.
+    /// </summary>
+    private static async Task<JsonDocument> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
         CheckContentType(request);
         JsonDocument document;
         try
@@ -45,42 +82,40 @@ public static class ShroudJson
             throw new ShroudException(ShroudError.InvalidJson, "The body is not valid JSON.");
         }
 
-        using (document)
+        try
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new ShroudException(ShroudError.InvalidJson, "The body must be a JSON object.");
-            }
-
-            try
-            {
-                return document.Deserialize<T>(Options)!;
-            }
-            catch (JsonException e)
-            {
-                var field = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
-                var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "is not a known field." : "has the wrong type.";
-                throw ShroudException.Invalid(field, message);
-            }
+            DecodeAllText(document.RootElement);
+            return document;
+        }
+        catch (InvalidOperationException)
+        {
+            document.Dispose();
+            throw new ShroudException(ShroudError.InvalidJson, "The body holds a string that is not valid Unicode (an unpaired surrogate escape).");
         }
     }
 
-    /// <summary>Reads a body that is a JSON object or array, as a mutable tree.</summary>
-    public static async Task<JsonNode> ReadNodeAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static void DecodeAllText(JsonElement element)
     {
-        CheckContentType(request);
-        try
+        switch (element.ValueKind)
         {
-            return await JsonNode.ParseAsync(request.Body, documentOptions: DocumentOptions, cancellationToken: cancellationToken) switch
-            {
-                JsonObject o => o,
-                JsonArray a => a,
-                _ => throw new ShroudException(ShroudError.InvalidJson, "The body must be a JSON object or array."),
-            };
-        }
-        catch (JsonException)
-        {
-            throw new ShroudException(ShroudError.InvalidJson, "The body is not valid JSON.");
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    DecodeAllText(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    DecodeAllText(item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
         }
     }
 

@@ -39,6 +39,25 @@ public sealed class RequestValidationTests(AzuriteFixture azurite) : AppTestBase
         }
     }
 
+    public static TheoryData<string, string> UnpairedSurrogates() => new()
+    {
+        { "encrypt", """{ "value": "a\ud800b" }""" },
+        { "decrypt", """{ "ref": "shr1.\udc00" }""" },
+        { "events", """{ "id": "1", "conversationId": "c", "type": "message", "user": { "type": "user" }, "threadMode": "bot", "sensitive": true, "text": "a\ud800b" }""" },
+        { "events", """{ "id": "1", "conversationId": "c", "type": "variable", "user": { "type": "user" }, "threadMode": "bot", "variables": { "card\ud800": "4111" } }""" },
+        { "events", """[{ "id": "1", "conversationId": "c", "type": "http", "user": { "type": "user" }, "threadMode": "bot", "sensitive": true, "payload": { "k": ["\udc00"] } }]""" },
+        { "events/reveal", """{ "id": "1", "conversationId": "c", "type": "message", "user": { "type": "user" }, "threadMode": "bot", "text": "\ud83d" }""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnpairedSurrogates))]
+    public async Task A_string_that_is_not_valid_unicode_is_invalid_json_wherever_it_hides(string endpoint, string body)
+    {
+        var problem = ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/{endpoint}", Key, body), HttpStatusCode.BadRequest, "invalid_json");
+
+        Assert.Contains("surrogate", problem["detail"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Value_over_the_size_limit_is_413_and_states_the_limit()
     {
