@@ -32,6 +32,28 @@ public sealed class AzuriteProcessTests
     }
 
     [Fact]
+    public async Task Disposals_at_the_same_time_share_one_stop_and_all_wait_for_it()
+    {
+        var location = Directory.CreateTempSubdirectory("shroud-azurite-").FullName;
+        try
+        {
+            var azurite = await StartAsync(location);
+
+            // A host stops its services twice at once (its run loop and its owner); every caller returns once Azurite is gone.
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                await azurite.DisposeAsync();
+                Assert.False(await AzuriteProcess.IsListeningAsync(azurite.TablePort));
+            })));
+            await azurite.DisposeAsync();
+        }
+        finally
+        {
+            Directory.Delete(location, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Options_need_exactly_one_persistence_mode()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => AzuriteProcess.StartAsync(new AzuriteStartOptions(1, 2, 3, InMemory: true, Location: "x")));
