@@ -3,15 +3,17 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Shroud.Core;
+using Shroud.Storage;
 
 namespace Shroud.Api;
 
 public static class ApiServiceCollectionExtensions
 {
-    /// <summary>Registers the core services and the request handlers both hosts call.</summary>
+    /// <summary>Registers the core services, their storage and the request handlers both hosts call.</summary>
     public static IServiceCollection AddShroudApi(this IServiceCollection services)
     {
         services.AddShroudCore();
+        services.AddShroudStorage();
         services.ConfigureHttpJsonOptions(o => ShroudJson.Configure(o.SerializerOptions));
         services.AddProblemDetails();
         services.AddSingleton<HealthApi>();
@@ -22,7 +24,6 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<ConversationsApi>();
         services.AddSingleton<EventsApi>();
         services.AddSingleton<MediaApi>();
-        services.AddHostedService<StorageInitializer>();
         return services;
     }
 

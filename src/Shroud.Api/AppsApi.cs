@@ -9,7 +9,7 @@ using Shroud.Core.Configurations;
 namespace Shroud.Api;
 
 /// <summary>Apps and their API keys: the bootstrap admin key creates apps; it or an app key with <c>admin</c> manages keys.</summary>
-public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys keys, AppDirectory directory, AppTable apps, ConfigurationStore configurations)
+public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys keys, AppDirectory directory, IAppStore apps, IConfigurationStore configurations)
 {
     public const int MaxRedactionLength = 100;
 

@@ -10,7 +10,7 @@ using Shroud.Core.Configurations;
 namespace Shroud.Api;
 
 /// <summary>Encryption configurations of an app (<c>configure</c>); single-resource answers carry an ETag, and PUT/DELETE honour If-Match.</summary>
-public sealed class ConfigurationsApi(Gatekeeper gatekeeper, ConfigurationStore store, AppDirectory directory, IOptions<ShroudOptions> options)
+public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore store, AppDirectory directory, IOptions<ShroudOptions> options)
 {
     public const int MaxNameLength = 100;
     public const int MaxVariables = 200;
@@ -26,7 +26,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, ConfigurationStore 
     {
         var ct = await AuthorizeAsync(request, appId);
         var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, ct);
-        var created = await store.CreateAsync(appId, Validate(ConfigurationStore.NewId(), body), ct);
+        var created = await store.CreateAsync(appId, Validate(ConfigurationIds.New(), body), ct);
         directory.Forget(appId);
         ETags.Set(request, created.ETag);
         return TypedResults.Created($"/{Routes.Prefix}/{Routes.Configuration.Replace("{appId}", appId).Replace("{configurationId}", created.Id)}", Response(created));
@@ -44,7 +44,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, ConfigurationStore 
     {
         var ct = await AuthorizeAsync(request, appId);
         var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, ct);
-        if (!ConfigurationStore.IsId(configurationId))
+        if (!ConfigurationIds.IsValid(configurationId))
         {
             throw NotFound(configurationId);
         }

@@ -9,7 +9,7 @@ using Shroud.Core.Conversations;
 namespace Shroud.Api;
 
 /// <summary>Per-conversation encryption, started and ended by a bot's intent actions (<c>encrypt</c>).</summary>
-public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directory, ConfigurationStore configurations, ConversationStore conversations, TimeProvider clock)
+public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directory, IConfigurationStore configurations, IConversationStore conversations, TimeProvider clock)
 {
     public async Task<Ok<ConversationEncryptionResponse>> StartAsync(HttpRequest request, string appId, string conversationId)
     {
@@ -46,9 +46,9 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Encrypt, ct);
         await directory.EnsureExistsAsync(appId, ct);
-        if (!ConversationStore.IsValidId(conversationId))
+        if (!ConversationEncryption.IsValidId(conversationId))
         {
-            throw ShroudException.Invalid("conversationId", $"must be 1 to {ConversationStore.MaxIdLength} characters without / \\ # ? or control characters.");
+            throw ShroudException.Invalid("conversationId", $"must be 1 to {ConversationEncryption.MaxIdLength} characters without / \\ # ? or control characters.");
         }
 
         return ct;

@@ -1,10 +1,14 @@
+using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
-using Shroud.Core;
+using Shroud.Storage;
 
 namespace Shroud.Api;
 
-/// <summary><c>GET /api/health</c>: anonymous; 200 when storage answers, 503 otherwise.</summary>
-public sealed class HealthApi(ShroudStorage storage)
+/// <summary>
+/// <c>GET /api/health</c>: anonymous; 200 when Shroud's tables and media container answer (a missing one is created on
+/// the way, as on any route), 503 when storage cannot be reached or they cannot be created.
+/// </summary>
+public sealed class HealthApi(StorageAccount storage)
 {
     public async Task<IResult> CheckAsync(HttpRequest request)
     {
@@ -12,12 +16,20 @@ public sealed class HealthApi(ShroudStorage storage)
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
-            await storage.Tables.PingAsync(timeout.Token);
+            foreach (var table in new[] { storage.Apps, storage.Records, storage.Conversations })
+            {
+                await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {""}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: timeout.Token).AsPages())
+                {
+                    break;
+                }
+            }
+
+            await storage.Media.GetPropertiesAsync(cancellationToken: timeout.Token);
             return TypedResults.Ok(new HealthResponse("healthy"));
         }
         catch (Exception e) when (e is not OperationCanceledException || timeout.IsCancellationRequested)
         {
-            return Problems.From(ShroudError.StorageUnavailable, "Storage does not answer.");
+            return Problems.StorageUnavailable(request.HttpContext, "Storage does not answer, or Shroud's tables cannot be created.");
         }
     }
 }

@@ -1,8 +1,8 @@
+using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging;
 using Shroud.Core;
-using Shroud.Storage;
 
 namespace Shroud.Api;
 
@@ -31,14 +31,34 @@ public static class Problems
                 return TypedResults.Problem("The request was rejected: " + e.Message, statusCode: e.StatusCode, extensions: new Dictionary<string, object?> { ["code"] = "bad_request" });
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 return TypedResults.Empty;
-            case StorageException { Status: 0 or 408 or 429 or >= 500 } or TimeoutException:
-                logger.LogWarning("Storage request failed: {ExceptionType} {Status}", exception.GetType().Name, (exception as StorageException)?.Status);
-                return From(ShroudError.StorageUnavailable, "Storage did not answer; try again.");
+            case var e when IsStorageOutage(e, context):
+                logger.LogWarning("Storage request failed: {ExceptionType} {Status}", exception.GetType().Name, (exception as RequestFailedException)?.Status);
+                return StorageUnavailable(context, "Storage did not answer; try again.");
             default:
                 logger.LogError(exception, "Unhandled fault while serving {Method} {Route}", context.Request.Method, context.GetEndpoint()?.DisplayName);
                 return TypedResults.Problem("An internal error occurred.", statusCode: 500, title: "Internal error", extensions: new Dictionary<string, object?> { ["code"] = "internal_error", ["traceId"] = context.TraceIdentifier });
         }
     }
+
+    /// <summary>503 <c>storage_unavailable</c> with a <c>Retry-After</c> header, so clients and proxies back off.</summary>
+    public static ProblemHttpResult StorageUnavailable(HttpContext context, string detail)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return From(ShroudError.StorageUnavailable, detail);
+    }
+
+    /// <summary>How long a client should wait after a storage outage before trying again.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    // Storage unreachable, timing out or throttling after the SDK's retries: the SDK throws the last status, or, when
+    // every attempt failed without an answer, an AggregateException of the attempts (connection refused, timeouts).
+    private static bool IsStorageOutage(Exception exception, HttpContext context) => exception switch
+    {
+        RequestFailedException { Status: 0 or 408 or 429 or >= 500 } or TimeoutException => true,
+        OperationCanceledException => !context.RequestAborted.IsCancellationRequested,
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(e => IsStorageOutage(e, context)),
+        _ => false,
+    };
 }
 
 /// <summary>The local host's one place that maps exceptions to problem responses.</summary>

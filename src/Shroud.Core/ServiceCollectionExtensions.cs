@@ -10,33 +10,22 @@ using Shroud.Core.Events;
 using Shroud.Core.Maintenance;
 using Shroud.Core.Media;
 using Shroud.Core.Records;
-using Shroud.Storage;
 
 namespace Shroud.Core;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Registers Shroud's settings (validated at start), storage and services.</summary>
+    /// <summary>Registers Shroud's settings (validated at start) and domain services; the stores they need come from a storage layer.</summary>
     public static IServiceCollection AddShroudCore(this IServiceCollection services)
     {
         services.AddOptions<ShroudOptions>().BindConfiguration(ShroudOptions.SectionName).ValidateOnStart();
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
         services.AddOptions<RootKeyOptions>().BindConfiguration(RootKeyOptions.SectionName).ValidateOnStart();
         services.AddOptions<MaintenanceOptions>().BindConfiguration(MaintenanceOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ShroudOptions>, ShroudSettingsValidation>();
-        services.AddSingleton<IValidateOptions<StorageOptions>, ShroudSettingsValidation>();
         services.AddSingleton<IValidateOptions<RootKeyOptions>, ShroudSettingsValidation>();
         services.AddSingleton<IValidateOptions<MaintenanceOptions>, ShroudSettingsValidation>();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(new TableClientOptions());
-        services.TryAddSingleton(new BlobClientOptions());
-        services.AddSingleton<ShroudStorage>();
-        services.AddSingleton(sp => new AppTable(sp.GetRequiredService<ShroudStorage>().Apps));
-        services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<ShroudStorage>().Apps));
-        services.AddSingleton(sp => new RecordStore(sp.GetRequiredService<ShroudStorage>().Records, sp.GetRequiredService<ShroudStorage>().Media));
-        services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<ShroudStorage>().Conversations));
-        services.AddSingleton<ConfigurationStore>();
 
         services.AddSingleton<RootKeyRing>();
         services.AddSingleton<AppDirectory>();

@@ -39,24 +39,3 @@ public sealed class MaintenanceOptions
     /// <summary>NCRONTAB expression (six fields, with seconds, as Azure Functions timers use); default daily at 00:00 UTC.</summary>
     public string Schedule { get; set; } = "0 0 0 * * *";
 }
-
-/// <summary>Where Shroud's tables live (section <c>Storage</c>): a connection string, or a table endpoint reached with managed identity.</summary>
-public sealed class StorageOptions
-{
-    public const string SectionName = "Storage";
-
-    /// <summary>For example <c>UseDevelopmentStorage=true</c>; takes precedence over <see cref="TableEndpoint"/>.</summary>
-    public string? ConnectionString { get; set; }
-
-    /// <summary>For example <c>https://account.table.core.windows.net</c>, used with managed identity.</summary>
-    public string? TableEndpoint { get; set; }
-
-    /// <summary>For example <c>https://account.blob.core.windows.net</c>, used with managed identity for media.</summary>
-    public string? BlobEndpoint { get; set; }
-
-    /// <summary>Client id of a user-assigned managed identity; empty for the system-assigned one.</summary>
-    public string? ManagedIdentityClientId { get; set; }
-
-    /// <summary>Prefix of every table name and of the media container, so several deployments (or test runs) can share an account.</summary>
-    public string TablePrefix { get; set; } = "shroud";
-}

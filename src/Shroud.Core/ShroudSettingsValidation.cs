@@ -6,7 +6,7 @@ namespace Shroud.Core;
 
 /// <summary>Start-up checks that name the missing or wrong setting, so a host refuses to start rather than fail later.</summary>
 public sealed class ShroudSettingsValidation
-    : IValidateOptions<ShroudOptions>, IValidateOptions<RootKeyOptions>, IValidateOptions<StorageOptions>, IValidateOptions<MaintenanceOptions>
+    : IValidateOptions<ShroudOptions>, IValidateOptions<RootKeyOptions>, IValidateOptions<MaintenanceOptions>
 {
     public const int MinBootstrapKeyLength = 16;
 
@@ -39,20 +39,6 @@ public sealed class ShroudSettingsValidation
 
     public ValidateOptionsResult Validate(string? name, RootKeyOptions options) =>
         RootKeyRing.Validate(options) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
-
-    public ValidateOptionsResult Validate(string? name, StorageOptions options)
-    {
-        if (string.IsNullOrEmpty(options.ConnectionString)
-            && !(Uri.TryCreate(options.TableEndpoint, UriKind.Absolute, out _) && Uri.TryCreate(options.BlobEndpoint, UriKind.Absolute, out _)))
-        {
-            return ValidateOptionsResult.Fail(
-                $"Set {StorageOptions.SectionName}__ConnectionString, or {StorageOptions.SectionName}__TableEndpoint and {StorageOptions.SectionName}__BlobEndpoint to absolute URLs for managed identity.");
-        }
-
-        return string.IsNullOrEmpty(options.TablePrefix) || !options.TablePrefix.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetter(options.TablePrefix[0]) || options.TablePrefix.Length > 50
-            ? ValidateOptionsResult.Fail($"Setting {StorageOptions.SectionName}__TablePrefix must be 1 to 50 letters and digits, starting with a letter.")
-            : ValidateOptionsResult.Success;
-    }
 
     public ValidateOptionsResult Validate(string? name, MaintenanceOptions options) =>
         MaintenanceSchedule.TryParse(options.Schedule, out _)

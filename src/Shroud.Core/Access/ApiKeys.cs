@@ -3,7 +3,7 @@ using Shroud.Core.Apps;
 namespace Shroud.Core.Access;
 
 /// <summary>Creating, listing and revoking an app's API keys.</summary>
-public sealed class ApiKeys(ApiKeyStore store, AppDirectory apps, Gatekeeper gatekeeper, TimeProvider clock)
+public sealed class ApiKeys(IApiKeyStore store, AppDirectory apps, Gatekeeper gatekeeper, TimeProvider clock)
 {
     public const int MaxNameLength = 100;
 

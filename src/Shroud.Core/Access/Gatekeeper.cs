@@ -14,7 +14,7 @@ public sealed record Caller(string? AppId, string Name, Permissions Permissions)
 /// paths cost no storage request; a revocation takes effect at once on the instance that made it and within that
 /// period on the others.
 /// </summary>
-public sealed class Gatekeeper(ApiKeyStore store, IOptions<ShroudOptions> options, TimeProvider clock)
+public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> options, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<(string AppId, string KeyId), (ApiKeyRecord Key, DateTimeOffset LoadedAt)> cache = new();
     private readonly byte[]? bootstrapHash = options.Value.BootstrapAdminKey is { Length: > 0 } key ? SHA256.HashData(Encoding.UTF8.GetBytes(key)) : null;

@@ -19,7 +19,7 @@ public sealed record AppView(AppSettings Settings, IReadOnlyDictionary<string, E
 /// <see cref="ShroudOptions.CacheRefresh"/>, so a change made by another instance is used everywhere within that
 /// period (at once on the instance that made it); a KEK version not seen yet is fetched at once.
 /// </summary>
-public sealed class AppDirectory(AppTable apps, RootKeyRing rootKeys, TimeProvider clock, IOptions<ShroudOptions> options)
+public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvider clock, IOptions<ShroudOptions> options)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Snapshot>>> cache = new();
 

@@ -3,7 +3,7 @@ using Shroud.Core.Crypto;
 namespace Shroud.Core.Apps;
 
 /// <summary>Creates apps, each with its first app KEK wrapped by the active root key.</summary>
-public sealed class AppRegistry(AppTable apps, RootKeyRing rootKeys, TimeProvider clock)
+public sealed class AppRegistry(IAppStore apps, RootKeyRing rootKeys, TimeProvider clock)
 {
     public async Task<DateTimeOffset> CreateAsync(string appId, CancellationToken cancellationToken)
     {

@@ -12,7 +12,7 @@ namespace Shroud.Core.Events;
 /// A sealed field becomes <c>{ "$shroud": "&lt;ref&gt;", "redacted": "&lt;redaction text&gt;" }</c>, and each event gets
 /// <c>sealedPaths</c>. Fields Shroud does not know pass through untouched.
 /// </summary>
-public sealed class ChatEvents(AppDirectory directory, ConversationStore conversations, Vault vault)
+public sealed class ChatEvents(AppDirectory directory, IConversationStore conversations, Vault vault)
 {
     public const int MaxEvents = 100;
     public const int MaxValues = 1000;
@@ -238,9 +238,9 @@ public sealed class ChatEvents(AppDirectory directory, ConversationStore convers
 
         _ = RequiredString(e, "id", prefix);
         var conversationId = RequiredString(e, "conversationId", prefix);
-        if (!ConversationStore.IsValidId(conversationId))
+        if (!ConversationEncryption.IsValidId(conversationId))
         {
-            throw ShroudException.Invalid(prefix + "conversationId", $"must be 1 to {ConversationStore.MaxIdLength} characters without / \\ # ? or control characters.");
+            throw ShroudException.Invalid(prefix + "conversationId", $"must be 1 to {ConversationEncryption.MaxIdLength} characters without / \\ # ? or control characters.");
         }
 
         var type = OneOf(RequiredString(e, "type", prefix), SensitivityRules.EventTypes, prefix + "type");

@@ -1,7 +1,7 @@
+using Azure;
 using Microsoft.Extensions.Logging;
 using Shroud.Core.Apps;
 using Shroud.Core.Records;
-using Shroud.Storage;
 
 namespace Shroud.Core.Maintenance;
 
@@ -22,7 +22,7 @@ public sealed record MaintenanceReport(
 /// KEKs under the active root key; then deletes expired records. Every step is conditional or idempotent, so the job
 /// can stop anywhere, run again, or run on two hosts at once. One app's failure is reported, not fatal.
 /// </summary>
-public sealed class MaintenanceJob(AppTable apps, AppDirectory keys, RecordStore records, TimeProvider clock, ILogger<MaintenanceJob> logger)
+public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordStore records, TimeProvider clock, ILogger<MaintenanceJob> logger)
 {
     public const string RecordsScope = "records";
 
@@ -66,10 +66,12 @@ public sealed class MaintenanceJob(AppTable apps, AppDirectory keys, RecordStore
         return report;
     }
 
-    // Exception messages of these types name ids and statuses only, never content.
+    // Storage failures are described by status and error code alone: the SDK's message repeats the whole response.
+    // The messages of the other types named here carry ids and statuses only, never content.
     private static string Describe(Exception e) => e switch
     {
-        StorageException or InvalidOperationException or ShroudException => e.Message,
+        RequestFailedException r => $"Storage answered {r.Status} {r.ErrorCode}".TrimEnd(),
+        InvalidOperationException or ShroudException => e.Message,
         _ => e.GetType().Name,
     };
 }

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Shroud.Core.Apps;
 using Shroud.Core.Crypto;
 using Shroud.Core.Records;
-using Shroud.Storage;
 
 namespace Shroud.Core.Media;
 
@@ -30,7 +29,7 @@ public sealed class OpenedMedia(string contentType, long size, string? fileName,
 /// while the blob holds only the segmented ciphertext, uploaded in blocks as it is encrypted so that no file is
 /// ever held in memory.
 /// </summary>
-public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudStorage storage, Vault vault, TimeProvider clock, IOptions<ShroudOptions> options)
+public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaStore blobs, Vault vault, TimeProvider clock, IOptions<ShroudOptions> options)
 {
     /// <summary>Ciphertext is uploaded in blocks of this size: the only buffer of an upload besides one segment.</summary>
     public const int BlockSize = 4 * 1024 * 1024;
@@ -50,7 +49,7 @@ public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudSto
             (var wrappedDek, refKek) = Envelope.WrapDek(dek, address, kek);
             var sealedName = fileName is null ? null : Aead.Seal(dek, Encoding.UTF8.GetBytes(fileName), FileNameAad(address));
             var reference = ShroudReference.Create(appId, refId, expiresAt, refKek);
-            var record = new StoredRecord(RecordStore.PartitionKeyFor(reference), address, new SealedRecord([], wrappedDek, kek.Version), new MediaBlob(blobName, size, sealedName));
+            var record = new StoredRecord(RecordPartitions.For(reference), address, new SealedRecord([], wrappedDek, kek.Version), new MediaBlob(blobName, size, sealedName));
             await records.WriteAsync([record], cancellationToken);
             return new SealedMedia(reference.Encode(), expiresAt, size, contentType);
         }
@@ -106,7 +105,7 @@ public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudSto
             throw InvalidReference();
         }
 
-        var blob = await storage.Media.DownloadAsync(media.BlobName, ct: cancellationToken);
+        var blob = await blobs.OpenReadAsync(media.BlobName, cancellationToken);
         if (blob is null)
         {
             CryptographicOperations.ZeroMemory(dek);
@@ -119,7 +118,7 @@ public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudSto
             {
                 try
                 {
-                    await SegmentedAead.DecryptAsync(blob.Content, dek, Envelope.DataAad(address), output, ct);
+                    await SegmentedAead.DecryptAsync(blob, dek, Envelope.DataAad(address), output, ct);
                 }
                 finally
                 {
@@ -136,12 +135,10 @@ public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudSto
         try
         {
             var filled = 0;
-            var blockIds = new List<string>();
+            var blocks = 0;
             async ValueTask FlushAsync(CancellationToken ct)
             {
-                var id = BlobContainerClient.BlockId(blockIds.Count);
-                await storage.Media.StageBlockAsync(blobName, id, block.AsMemory(0, filled), ct);
-                blockIds.Add(id);
+                await blobs.StageBlockAsync(blobName, blocks++, block.AsMemory(0, filled), ct);
                 filled = 0;
             }
 
@@ -164,7 +161,7 @@ public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudSto
                 await FlushAsync(cancellationToken);
             }
 
-            await storage.Media.CommitBlocksAsync(blobName, blockIds, "application/octet-stream", cancellationToken);
+            await blobs.CommitAsync(blobName, blocks, cancellationToken);
             return size;
         }
         finally

@@ -19,7 +19,7 @@ public sealed record RevealedValue(string Value, bool Expired, DateTimeOffset? E
 /// Seals values into records and reveals them from references, following the envelope protocol.
 /// Sealing a request costs one storage write per partition (normally one); revealing costs one point read per reference.
 /// </summary>
-public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider clock, IOptions<ShroudOptions> options)
+public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider clock, IOptions<ShroudOptions> options)
 {
     public const string TextContentType = "text/plain; charset=utf-8";
     public const string JsonContentType = "application/json";
@@ -50,7 +50,7 @@ public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider c
             var address = new RecordAddress(appId, ShroudReference.RefIdText(refId), expiresAt, item.ContentType);
             var (record, refKek) = Envelope.Seal(plaintext, address, kek);
             var reference = ShroudReference.Create(appId, refId, expiresAt, refKek);
-            stored[i] = new StoredRecord(RecordStore.PartitionKeyFor(reference), address, record);
+            stored[i] = new StoredRecord(RecordPartitions.For(reference), address, record);
             sealedValues[i] = new SealedValue(reference.Encode(), expiresAt, redaction);
             CryptographicOperations.ZeroMemory(refKek);
             CryptographicOperations.ZeroMemory(plaintext);

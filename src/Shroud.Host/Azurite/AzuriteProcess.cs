@@ -5,7 +5,6 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Shroud.Storage;
 
 namespace Shroud.Host.Azurite;
 
@@ -15,6 +14,12 @@ public sealed record AzuriteStartOptions(int BlobPort, int QueuePort, int TableP
 /// <summary>A local Azurite (npm package pinned in the repository's package.json) bound to 127.0.0.1; disposing it kills the process tree.</summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
+    /// <summary>Account name of the storage emulator.</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    /// <summary>Well-known, public account key of the storage emulator.</summary>
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
     private const string EntryPoint = "node_modules/azurite/dist/src/azurite.js";
     private const int SigTerm = 15;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
@@ -31,10 +36,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
         BlobPort = options.BlobPort;
         TablePort = options.TablePort;
         ConnectionString =
-            $"DefaultEndpointsProtocol=http;AccountName={StorageConnectionString.DevelopmentStorageAccountName};" +
-            $"AccountKey={StorageConnectionString.DevelopmentStorageAccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{StorageConnectionString.DevelopmentStorageAccountName};" +
-            $"TableEndpoint=http://127.0.0.1:{TablePort}/{StorageConnectionString.DevelopmentStorageAccountName};";
+            $"DefaultEndpointsProtocol=http;AccountName={AccountName};" +
+            $"AccountKey={AccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};" +
+            $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
     }
 
     /// <summary>The blob service port.</summary>

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Shroud.Core;
+using Shroud.Storage;
 
 namespace Shroud.Host.Azurite;
 

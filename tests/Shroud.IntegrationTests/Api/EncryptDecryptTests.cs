@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Net;
+using Azure.Data.Tables;
 using Shroud.IntegrationTests.Infrastructure;
-using Shroud.Storage;
 
 namespace Shroud.IntegrationTests.Api;
 
@@ -104,7 +104,7 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : AppTestBase(az
     {
         var reference = (await Client.EncryptAsync(App, Key, new { value = "gone soon" }))["ref"]!.GetValue<string>();
         var row = await SingleRowAsync();
-        Assert.True(await Records.DeleteEntityAsync(row.PartitionKey, row.RowKey));
+        Assert.Equal(204, (await Records.DeleteEntityAsync(row.PartitionKey, row.RowKey)).Status);
 
         var revealed = await Client.DecryptAsync(App, Key, new { @ref = reference });
         Assert.True(revealed["expired"]!.GetValue<bool>());

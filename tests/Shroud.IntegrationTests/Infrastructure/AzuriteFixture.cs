@@ -1,5 +1,6 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Shroud.Host.Azurite;
-using Shroud.Storage;
 
 namespace Shroud.IntegrationTests.Infrastructure;
 
@@ -24,10 +25,10 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public int TablePort => (_azurite ?? throw new InvalidOperationException("Azurite is not running.")).TablePort;
 
     /// <summary>A new service client for the running Azurite.</summary>
-    public TableServiceClient CreateTableService(TableClientOptions? options = null) => TableServiceClient.FromConnectionString(ConnectionString, options);
+    public TableServiceClient CreateTableService(TableClientOptions? options = null) => new(ConnectionString, options);
 
     /// <summary>A new blob service client for the running Azurite.</summary>
-    public BlobServiceClient CreateBlobService(BlobClientOptions? options = null) => BlobServiceClient.FromConnectionString(ConnectionString, options);
+    public BlobServiceClient CreateBlobService(BlobClientOptions? options = null) => new(ConnectionString, options);
 
     /// <summary>A name of letters and digits, valid for a table, unique per call.</summary>
     public string UniqueName(string prefix)

@@ -1,5 +1,7 @@
 using System.Buffers.Text;
-using Shroud.Storage;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 
 namespace Shroud.IntegrationTests.Infrastructure;
 
@@ -9,13 +11,30 @@ public static class Rows
     public static async Task<List<TableEntity>> AllAsync(TableClient table, string? filter = null)
     {
         var rows = new List<TableEntity>();
-        await foreach (var row in table.QueryAsync(filter))
+        await foreach (var row in table.QueryAsync<TableEntity>(filter))
         {
             rows.Add(row);
         }
 
         return rows;
     }
+
+    /// <summary>A blob's bytes; null when it does not exist.</summary>
+    public static async Task<byte[]?> BlobAsync(BlobContainerClient container, string name)
+    {
+        try
+        {
+            return (await container.GetBlobClient(name).DownloadContentAsync()).Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Replaces a blob's bytes.</summary>
+    public static async Task ReplaceBlobAsync(BlobContainerClient container, string name, byte[] content) =>
+        await container.GetBlobClient(name).UploadAsync(new BinaryData(content), overwrite: true);
 
     /// <summary>The ref id (the record's row key) inside a reference.</summary>
     public static string RefIdOf(string reference) =>

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Data.Tables;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -76,11 +77,17 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
 
         builder.ConfigureTestServices(services =>
         {
-            var options = new TableClientOptions();
-            options.Retry.MaxRetries = StorageRetries;
-            options.AddPolicy(StorageRequests, HttpPipelinePosition.PerRetry);
-            options.AddPolicy(Faults, HttpPipelinePosition.PerRetry);
-            services.AddSingleton(options);
+            var tables = StorageAccount.DefaultTableOptions();
+            var blobs = StorageAccount.DefaultBlobOptions();
+            foreach (var options in new ClientOptions[] { tables, blobs })
+            {
+                options.Retry.MaxRetries = StorageRetries;
+                options.AddPolicy(StorageRequests, HttpPipelinePosition.PerRetry);
+                options.AddPolicy(Faults, HttpPipelinePosition.PerRetry);
+            }
+
+            services.AddSingleton(tables);
+            services.AddSingleton(blobs);
             services.AddSingleton<TimeProvider>(Clock);
         });
     }

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using Shroud.Core.Crypto;
 using Shroud.IntegrationTests.Infrastructure;
-using Shroud.Storage;
 
 namespace Shroud.IntegrationTests.Lifecycle;
 
@@ -173,7 +173,7 @@ public sealed class KeyLifecycleTests(AzuriteFixture azurite) : AppTestBase(azur
         (await on.DecryptAsync(App, Key, new { @ref = reference }))["value"]!.GetValue<string>();
 
     private async Task<int?> KekVersionOfAsync(string reference) =>
-        Assert.Single(await Rows.AllAsync(Factory.Table("records"), $"RowKey eq {TableFilter.Quote(Rows.RefIdOf(reference))}")).GetInt32("KekVersion");
+        Assert.Single(await Rows.AllAsync(Factory.Table("records"), TableClient.CreateQueryFilter($"RowKey eq {Rows.RefIdOf(reference)}"))).GetInt32("KekVersion");
 
     private async Task<JsonNode> RunMaintenanceAsync()
     {

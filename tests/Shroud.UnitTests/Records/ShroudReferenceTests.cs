@@ -67,8 +67,8 @@ public sealed class ShroudReferenceTests
     {
         var reference = NewReference();
 
-        Assert.Equal($"{Expiry.UtcDateTime:yyyyMMddHH}-7", RecordStore.PartitionKeyFor(reference));
-        Assert.True(string.CompareOrdinal(RecordStore.PartitionKeyFor(reference), RecordStore.ExpiredPartitionsBound(Expiry.AddHours(1))) < 0);
-        Assert.True(string.CompareOrdinal(RecordStore.PartitionKeyFor(reference), RecordStore.ExpiredPartitionsBound(Expiry)) > 0);
+        Assert.Equal($"{Expiry.UtcDateTime:yyyyMMddHH}-7", RecordPartitions.For(reference));
+        Assert.True(string.CompareOrdinal(RecordPartitions.For(reference), RecordPartitions.ExpiredBound(Expiry.AddHours(1))) < 0);
+        Assert.True(string.CompareOrdinal(RecordPartitions.For(reference), RecordPartitions.ExpiredBound(Expiry)) > 0);
     }
 }

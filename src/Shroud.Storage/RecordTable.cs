@@ -1,35 +1,22 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Shroud.Core.Crypto;
-using Shroud.Storage;
+using Shroud.Core.Records;
 
-namespace Shroud.Core.Records;
-
-/// <summary>Where a sealed media file's ciphertext lives, its plaintext size, and its file name sealed under its DEK.</summary>
-public sealed record MediaBlob(string BlobName, long Size, byte[]? SealedFileName);
-
-/// <summary>A sealed value as stored: one row keyed by expiry partition and ref id; for media the ciphertext is in a blob.</summary>
-public sealed record StoredRecord(string PartitionKey, RecordAddress Address, SealedRecord Sealed, MediaBlob? Media = null);
+namespace Shroud.Storage;
 
 /// <summary>
-/// The records table. Partition key = expiry hour (<c>yyyyMMddHH</c>, UTC) and shard, row key = ref id:
-/// every expired row sorts before every live one, so a sweep reads only expired partitions, and the
-/// shard (first byte of the ref id) spreads concurrent writes over 16 partitions per hour. Media rows name the blob
-/// holding their ciphertext, which is deleted with them.
+/// The records table. Partition key = <see cref="RecordPartitions"/> (expiry hour and shard), row key = ref id, so a
+/// sweep reads only expired partitions. Media rows name the blob holding their ciphertext, which is deleted with them.
 /// </summary>
-public sealed class RecordStore(TableClient table, BlobContainerClient media)
+public sealed class RecordTable(TableClient table, BlobContainerClient media) : IRecordStore
 {
-    public const int Shards = 16;
     private const int MaxTransactionActions = 100;
 
     // Well under the 4 MiB transaction limit once base64 and JSON overhead are counted.
     private const int MaxTransactionBytes = 2_500_000;
 
-    public static string PartitionKeyFor(ShroudReference reference) =>
-        $"{reference.ExpiresAt.UtcDateTime:yyyyMMddHH}-{reference.RefIdBytes[0] % Shards:x}";
-
-    /// <summary>The partition keys strictly below this value hold only rows that expired before <paramref name="now"/>'s hour.</summary>
-    public static string ExpiredPartitionsBound(DateTimeOffset now) => $"{now.UtcDateTime:yyyyMMddHH}";
-
-    /// <summary>Writes the rows with one request per partition (a single insert, or entity-group transactions).</summary>
     public async Task WriteAsync(IReadOnlyList<StoredRecord> records, CancellationToken cancellationToken)
     {
         if (records.Count == 1)
@@ -46,11 +33,10 @@ public sealed class RecordStore(TableClient table, BlobContainerClient media)
         }
     }
 
-    /// <summary>One point read; null when the row is gone.</summary>
     public async Task<StoredRecord?> ReadAsync(ShroudReference reference, CancellationToken cancellationToken)
     {
-        var entity = await table.GetEntityIfExistsAsync(PartitionKeyFor(reference), reference.RefId, ct: cancellationToken);
-        return entity is null ? null : FromEntity(entity);
+        var entity = await table.GetEntityIfExistsAsync<TableEntity>(RecordPartitions.For(reference), reference.RefId, cancellationToken: cancellationToken);
+        return entity.HasValue ? FromEntity(entity.Value!) : null;
     }
 
     /// <summary>
@@ -60,30 +46,25 @@ public sealed class RecordStore(TableClient table, BlobContainerClient media)
     /// </summary>
     public async Task<int> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var filter = $"PartitionKey lt '{ExpiredPartitionsBound(now)}'";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey lt {RecordPartitions.ExpiredBound(now)}");
         var deleted = 0;
-        string? continuation = null;
-        do
+        var pages = table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", BlobNameColumn], cancellationToken: cancellationToken);
+        await foreach (var page in pages.AsPages())
         {
-            var page = await table.QueryPageAsync(filter, ["PartitionKey", "RowKey", BlobNameColumn], 1000, continuation, cancellationToken);
-
             // Blobs first: a row is only deleted once nothing of its media is left.
-            foreach (var blob in page.Items.Select(e => e.GetString(BlobNameColumn)).OfType<string>())
+            foreach (var blob in page.Values.Select(e => e.GetString(BlobNameColumn)).OfType<string>())
             {
-                await media.DeleteIfExistsAsync(blob, cancellationToken);
+                await media.DeleteBlobIfExistsAsync(blob, cancellationToken: cancellationToken);
             }
 
-            foreach (var partition in page.Items.GroupBy(e => e.PartitionKey))
+            foreach (var partition in page.Values.GroupBy(e => e.PartitionKey))
             {
                 foreach (var chunk in partition.Chunk(MaxTransactionActions))
                 {
                     deleted += await DeleteAsync(chunk, cancellationToken);
                 }
             }
-
-            continuation = page.ContinuationToken;
         }
-        while (continuation is not null);
 
         return deleted;
     }
@@ -95,13 +76,13 @@ public sealed class RecordStore(TableClient table, BlobContainerClient media)
             await table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey))).ToList(), cancellationToken);
             return rows.Length;
         }
-        catch (StorageException e) when (e.Status == 404)
+        catch (RequestFailedException e) when (e.Status == 404)
         {
             // Another sweep deleted some of these rows first; delete the rest one by one.
             var deleted = 0;
             foreach (var row in rows)
             {
-                deleted += await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ct: cancellationToken) ? 1 : 0;
+                deleted += (await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken)).Status != 404 ? 1 : 0;
             }
 
             return deleted;

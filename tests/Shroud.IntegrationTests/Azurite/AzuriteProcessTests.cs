@@ -1,7 +1,7 @@
+using Azure.Data.Tables;
 using Shroud.Host.Azurite;
-using Shroud.Storage;
 
-namespace Shroud.IntegrationTests.Storage;
+namespace Shroud.IntegrationTests.Azurite;
 
 public sealed class AzuriteProcessTests
 {
@@ -15,15 +15,15 @@ public sealed class AzuriteProcessTests
             var tablePort = first.TablePort;
             Assert.True(await AzuriteProcess.IsListeningAsync(tablePort));
             Assert.Contains($"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;", first.ConnectionString, StringComparison.Ordinal);
-            var service = TableServiceClient.FromConnectionString(first.ConnectionString);
+            var service = new TableServiceClient(first.ConnectionString);
             await service.CreateTableIfNotExistsAsync("persisted");
             await service.GetTableClient("persisted").AddEntityAsync(new TableEntity("p", "r") { ["V"] = 1 });
             await first.DisposeAsync();
             Assert.False(await AzuriteProcess.IsListeningAsync(tablePort));
 
             await using var second = await StartAsync(location);
-            var read = await TableServiceClient.FromConnectionString(second.ConnectionString).GetTableClient("persisted").GetEntityIfExistsAsync("p", "r");
-            Assert.Equal(1, read?.GetInt32("V"));
+            var read = await new TableServiceClient(second.ConnectionString).GetTableClient("persisted").GetEntityIfExistsAsync<TableEntity>("p", "r");
+            Assert.Equal(1, read.Value?.GetInt32("V"));
         }
         finally
         {

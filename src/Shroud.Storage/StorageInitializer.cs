@@ -1,14 +1,13 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Shroud.Core;
 
-namespace Shroud.Api;
+namespace Shroud.Storage;
 
 /// <summary>
 /// Creates Shroud's tables and media container when a host starts. When storage is down the host still starts (health answers 503)
 /// and creation is retried in the background until it succeeds.
 /// </summary>
-public sealed class StorageInitializer(ShroudStorage storage, ILogger<StorageInitializer> logger) : BackgroundService
+public sealed class StorageInitializer(StorageAccount storage, ILogger<StorageInitializer> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
 

@@ -1,42 +1,21 @@
 using Azure;
+using Azure.Data.Tables;
+using Shroud.Core;
+using Shroud.Core.Apps;
 using Shroud.Core.Configurations;
-using Shroud.Storage;
 
-namespace Shroud.Core.Apps;
-
-/// <summary>One stored, still-wrapped version of an app KEK; <paramref name="DestroyAt"/> is set when it is retired.</summary>
-public sealed record StoredKek(
-    string AppId,
-    int Version,
-    byte[] WrappedKey,
-    string RootKeyId,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? RetiredAt = null,
-    DateTimeOffset? DestroyAt = null,
-    ETag ETag = default);
-
-/// <summary>An app's own settings, from its app row.</summary>
-public sealed record AppSettings(string AppId, DateTimeOffset CreatedAt, string? DefaultConfigurationId, string RedactionText, ETag ETag = default)
-{
-    public const string DefaultRedaction = "★★★★★";
-}
-
-/// <summary>Everything the service needs of one app at request time, read with one query.</summary>
-public sealed record StoredApp(AppSettings Settings, IReadOnlyList<StoredKek> Keks, IReadOnlyList<EncryptionConfiguration> Configurations);
+namespace Shroud.Storage;
 
 /// <summary>
 /// The apps table: one partition per app holding its app row (<c>app</c>), its configurations (<c>cfg-…</c>),
 /// its KEK versions (<c>kek-{version}</c>) and its API keys (<c>key-{id}</c>). An app and its first KEK are created
 /// in one transaction, and the app row, configurations and KEKs (the range <c>app</c> to <c>kek.</c>) load with one query.
 /// </summary>
-public sealed class AppTable(TableClient table)
+public sealed class AppTable(TableClient table) : IAppStore
 {
     public const string AppRow = "app";
     private const string KekPrefix = "kek-";
 
-    public TableClient Table => table;
-
-    /// <summary>Creates the app row and its first KEK atomically; <see cref="ShroudError.AppExists"/> when the id is taken.</summary>
     public async Task CreateAppAsync(string appId, StoredKek firstKek, DateTimeOffset now, CancellationToken cancellationToken)
     {
         try
@@ -47,19 +26,20 @@ public sealed class AppTable(TableClient table)
                 new TableTransactionAction(TableTransactionActionType.Add, ToEntity(firstKek)),
             ], cancellationToken);
         }
-        catch (StorageException e) when (e.Status == 409)
+        catch (RequestFailedException e) when (e.Status == 409)
         {
             throw new ShroudException(ShroudError.AppExists, $"An app with id '{appId}' already exists.");
         }
     }
 
-    /// <summary>The app row, configurations and KEK versions in one query; null when the app does not exist.</summary>
+    /// <summary>The app row, configurations and KEK versions in one query.</summary>
     public async Task<StoredApp?> LoadAsync(string appId, CancellationToken cancellationToken)
     {
         AppSettings? settings = null;
         var keks = new List<StoredKek>();
         var configurations = new List<EncryptionConfiguration>();
-        await foreach (var entity in table.QueryAsync($"PartitionKey eq {TableFilter.Quote(appId)} and RowKey ge '{AppRow}' and RowKey lt 'kek.'", ct: cancellationToken))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {appId} and RowKey ge {AppRow} and RowKey lt {"kek."}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             if (entity.RowKey == AppRow)
             {
@@ -69,25 +49,23 @@ public sealed class AppTable(TableClient table)
             {
                 keks.Add(FromEntity(entity));
             }
-            else if (entity.RowKey.StartsWith(ConfigurationStore.RowPrefix, StringComparison.Ordinal))
+            else if (entity.RowKey.StartsWith(ConfigurationTable.RowPrefix, StringComparison.Ordinal))
             {
-                configurations.Add(ConfigurationStore.FromEntity(entity));
+                configurations.Add(ConfigurationTable.FromEntity(entity));
             }
         }
 
         return settings is null ? null : new StoredApp(settings, keks, configurations);
     }
 
-    /// <summary>The app row; <see cref="ShroudError.AppNotFound"/> when there is none.</summary>
     public async Task<AppSettings> GetSettingsAsync(string appId, CancellationToken cancellationToken)
     {
-        var entity = AppIds.IsValid(appId) ? await table.GetEntityIfExistsAsync(appId, AppRow, ct: cancellationToken) : null;
-        return entity is null
-            ? throw new ShroudException(ShroudError.AppNotFound, $"App '{appId}' does not exist.")
-            : SettingsFromEntity(entity);
+        var entity = AppIds.IsValid(appId) ? await table.GetEntityIfExistsAsync<TableEntity>(appId, AppRow, cancellationToken: cancellationToken) : null;
+        return entity is { HasValue: true }
+            ? SettingsFromEntity(entity.Value!)
+            : throw new ShroudException(ShroudError.AppNotFound, $"App '{appId}' does not exist.");
     }
 
-    /// <summary>Writes the app's settings if its row still has the ETag they were read with.</summary>
     public async Task<bool> UpdateSettingsAsync(AppSettings settings, CancellationToken cancellationToken)
     {
         try
@@ -104,29 +82,27 @@ public sealed class AppTable(TableClient table)
                 cancellationToken);
             return true;
         }
-        catch (StorageException e) when (e.Status is 404 or 412)
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             return false;
         }
     }
 
-    /// <summary>Every KEK version of the app in one query, oldest first; empty when the app does not exist.</summary>
+    /// <summary>Every KEK version of the app in one query, oldest first (row keys hold the version zero-padded).</summary>
     public async Task<IReadOnlyList<StoredKek>> ListKeksAsync(string appId, CancellationToken cancellationToken)
     {
-        var filter = $"PartitionKey eq {TableFilter.Quote(appId)} and RowKey ge '{KekPrefix}' and RowKey lt 'kek.'";
-        return await table.QueryAsync(filter, ct: cancellationToken).Select(FromEntity).ToListAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {appId} and RowKey ge {KekPrefix} and RowKey lt {"kek."}");
+        return await table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).Select(FromEntity).ToListAsync(cancellationToken);
     }
 
     /// <summary>The ids of every app (a scan of app rows only; the apps table is small).</summary>
     public async Task<IReadOnlyList<string>> ListAppIdsAsync(CancellationToken cancellationToken)
     {
-        return await table.QueryAsync($"RowKey eq '{AppRow}'", ["PartitionKey"], ct: cancellationToken).Select(e => e.PartitionKey).ToListAsync(cancellationToken);
+        return await table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {AppRow}"), select: ["PartitionKey"], cancellationToken: cancellationToken)
+            .Select(e => e.PartitionKey).ToListAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// Retires <paramref name="retiring"/> and adds <paramref name="next"/> in one transaction that holds only if
-    /// <paramref name="retiring"/> is unchanged since it was read; false when another instance rotated first.
-    /// </summary>
+    /// <summary>One transaction: the retiring row's update holds only if its ETag is unchanged.</summary>
     public async Task<bool> RotateAsync(StoredKek retiring, StoredKek next, CancellationToken cancellationToken)
     {
         try
@@ -138,26 +114,24 @@ public sealed class AppTable(TableClient table)
             ], cancellationToken);
             return true;
         }
-        catch (StorageException e) when (e.Status is 404 or 409 or 412)
+        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
         {
             return false;
         }
     }
 
-    /// <summary>Deletes a KEK version if it is unchanged since it was read; false when it is already gone or changed.</summary>
     public async Task<bool> DestroyAsync(StoredKek kek, CancellationToken cancellationToken)
     {
         try
         {
-            return await table.DeleteEntityAsync(kek.AppId, KekRow(kek.Version), kek.ETag, cancellationToken);
+            return (await table.DeleteEntityAsync(kek.AppId, KekRow(kek.Version), kek.ETag, cancellationToken)).Status != 404;
         }
-        catch (StorageException e) when (e.Status == 412)
+        catch (RequestFailedException e) when (e.Status == 412)
         {
             return false;
         }
     }
 
-    /// <summary>Stores a KEK version re-wrapped under another root key, if unchanged since it was read.</summary>
     public async Task<bool> ReplaceWrappingAsync(StoredKek kek, CancellationToken cancellationToken)
     {
         try
@@ -165,7 +139,7 @@ public sealed class AppTable(TableClient table)
             await table.UpdateEntityAsync(ToEntity(kek), kek.ETag, TableUpdateMode.Replace, cancellationToken);
             return true;
         }
-        catch (StorageException e) when (e.Status is 404 or 412)
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             return false;
         }

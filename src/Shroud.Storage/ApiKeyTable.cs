@@ -1,12 +1,11 @@
-using Shroud.Storage;
+using Azure;
+using Azure.Data.Tables;
+using Shroud.Core.Access;
 
-namespace Shroud.Core.Access;
-
-/// <summary>An app API key as stored: permissions and the hash of its secret, never the secret.</summary>
-public sealed record ApiKeyRecord(string AppId, string KeyId, string Name, Permissions Permissions, byte[] SecretHash, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+namespace Shroud.Storage;
 
 /// <summary>API key rows (<c>key-{id}</c>) in their app's partition of the apps table.</summary>
-public sealed class ApiKeyStore(TableClient table)
+public sealed class ApiKeyTable(TableClient table) : IApiKeyStore
 {
     private const string KeyPrefix = "key-";
 
@@ -15,14 +14,14 @@ public sealed class ApiKeyStore(TableClient table)
 
     public async Task<ApiKeyRecord?> GetAsync(string appId, string keyId, CancellationToken cancellationToken)
     {
-        var entity = await table.GetEntityIfExistsAsync(appId, KeyPrefix + keyId, ct: cancellationToken);
-        return entity is null ? null : FromEntity(entity);
+        var entity = await table.GetEntityIfExistsAsync<TableEntity>(appId, KeyPrefix + keyId, cancellationToken: cancellationToken);
+        return entity.HasValue ? FromEntity(entity.Value!) : null;
     }
 
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string appId, CancellationToken cancellationToken)
     {
-        var filter = $"PartitionKey eq {TableFilter.Quote(appId)} and RowKey ge '{KeyPrefix}' and RowKey lt 'key.'";
-        return await table.QueryAsync(filter, ct: cancellationToken).Select(FromEntity).ToListAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {appId} and RowKey ge {KeyPrefix} and RowKey lt {"key."}");
+        return await table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).Select(FromEntity).ToListAsync(cancellationToken);
     }
 
     /// <summary>Marks the key revoked; false when there is no such key.</summary>
@@ -30,10 +29,10 @@ public sealed class ApiKeyStore(TableClient table)
     {
         try
         {
-            await table.UpdateEntityAsync(new TableEntity(appId, KeyPrefix + keyId) { ["RevokedAt"] = now }, Azure.ETag.All, TableUpdateMode.Merge, cancellationToken);
+            await table.UpdateEntityAsync(new TableEntity(appId, KeyPrefix + keyId) { ["RevokedAt"] = now }, ETag.All, TableUpdateMode.Merge, cancellationToken);
             return true;
         }
-        catch (StorageException e) when (e.Status == 404)
+        catch (RequestFailedException e) when (e.Status == 404)
         {
             return false;
         }

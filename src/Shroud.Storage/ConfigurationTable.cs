@@ -2,33 +2,33 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Azure;
+using Azure.Data.Tables;
+using Shroud.Core;
 using Shroud.Core.Apps;
-using Shroud.Storage;
+using Shroud.Core.Configurations;
 
-namespace Shroud.Core.Configurations;
+namespace Shroud.Storage;
 
 /// <summary>
 /// Configuration rows (<c>cfg-{id}</c>) in their app's partition of the apps table, each with a name row
 /// (<c>cfgname-{hash of the lower-cased name}</c>) written in the same transaction, so names stay unique per app.
 /// </summary>
-public sealed class ConfigurationStore(AppTable apps, AppDirectory directory)
+public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDirectory directory) : IConfigurationStore
 {
     public const string RowPrefix = "cfg-";
     private const string NamePrefix = "cfgname-";
-
-    private TableClient Table => apps.Table;
 
     public async Task<EncryptionConfiguration> CreateAsync(string appId, EncryptionConfiguration configuration, CancellationToken cancellationToken)
     {
         try
         {
-            await Table.SubmitTransactionAsync(
+            await table.SubmitTransactionAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.Add, ToEntity(appId, configuration)),
                 new TableTransactionAction(TableTransactionActionType.Add, NameEntity(appId, configuration)),
             ], cancellationToken);
         }
-        catch (StorageException e) when (e.Status == 409)
+        catch (RequestFailedException e) when (e.Status == 409)
         {
             throw NameTaken(configuration.Name);
         }
@@ -38,22 +38,21 @@ public sealed class ConfigurationStore(AppTable apps, AppDirectory directory)
 
     public async Task<EncryptionConfiguration?> GetAsync(string appId, string id, CancellationToken cancellationToken)
     {
-        if (!IsId(id))
+        if (!ConfigurationIds.IsValid(id))
         {
             return null;
         }
 
-        var entity = await Table.GetEntityIfExistsAsync(appId, RowPrefix + id, ct: cancellationToken);
-        return entity is null ? null : FromEntity(entity);
+        var entity = await table.GetEntityIfExistsAsync<TableEntity>(appId, RowPrefix + id, cancellationToken: cancellationToken);
+        return entity.HasValue ? FromEntity(entity.Value!) : null;
     }
 
     public async Task<IReadOnlyList<EncryptionConfiguration>> ListAsync(string appId, CancellationToken cancellationToken)
     {
-        var filter = $"PartitionKey eq {TableFilter.Quote(appId)} and RowKey ge '{RowPrefix}' and RowKey lt 'cfg.'";
-        return await Table.QueryAsync(filter, ct: cancellationToken).Select(FromEntity).ToListAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {appId} and RowKey ge {RowPrefix} and RowKey lt {"cfg."}");
+        return await table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).Select(FromEntity).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Replaces a configuration if it still has <paramref name="ifMatch"/> (any version when null).</summary>
     public async Task<EncryptionConfiguration> ReplaceAsync(string appId, EncryptionConfiguration updated, ETag? ifMatch, CancellationToken cancellationToken)
     {
         var current = await GetAsync(appId, updated.Id, cancellationToken) ?? throw NotFound(updated.Id);
@@ -70,13 +69,13 @@ public sealed class ConfigurationStore(AppTable apps, AppDirectory directory)
 
         try
         {
-            await Table.SubmitTransactionAsync(actions, cancellationToken);
+            await table.SubmitTransactionAsync(actions, cancellationToken);
         }
-        catch (StorageException e) when (e.Status == 409)
+        catch (RequestFailedException e) when (e.Status == 409)
         {
             throw NameTaken(updated.Name);
         }
-        catch (StorageException e) when (e.Status is 404 or 412)
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             throw Stale(updated.Id);
         }
@@ -85,7 +84,7 @@ public sealed class ConfigurationStore(AppTable apps, AppDirectory directory)
         return await GetAsync(appId, updated.Id, cancellationToken) ?? throw NotFound(updated.Id);
     }
 
-    /// <summary>Deletes a configuration unless it is the app's default; the app row's ETag guards against a concurrent change of default.</summary>
+    /// <summary>The app row's ETag, checked in the same transaction, guards against a concurrent change of default.</summary>
     public async Task DeleteAsync(string appId, string id, ETag? ifMatch, CancellationToken cancellationToken)
     {
         var settings = await apps.GetSettingsAsync(appId, cancellationToken);
@@ -98,24 +97,20 @@ public sealed class ConfigurationStore(AppTable apps, AppDirectory directory)
 
         try
         {
-            await Table.SubmitTransactionAsync(
+            await table.SubmitTransactionAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.Delete, ToEntity(appId, current), current.ETag),
                 new TableTransactionAction(TableTransactionActionType.Delete, NameEntity(appId, current)),
                 new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(appId, AppTable.AppRow), settings.ETag),
             ], cancellationToken);
         }
-        catch (StorageException e) when (e.Status is 404 or 412)
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             throw Stale(id);
         }
 
         directory.Forget(appId);
     }
-
-    public static bool IsId(string id) => id.Length == 16 && id.All(char.IsAsciiHexDigitLower);
-
-    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
     internal static EncryptionConfiguration FromEntity(TableEntity e) => new(
         e.RowKey[RowPrefix.Length..],

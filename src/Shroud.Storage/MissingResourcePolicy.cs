@@ -1,0 +1,43 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace Shroud.Storage;
+
+/// <summary>
+/// Heals a storage account that lost Shroud's tables or media container while Shroud runs (an account reset, a fresh
+/// emulator): a request answered <c>TableNotFound</c> or <c>ContainerNotFound</c> creates them and is sent once more,
+/// instead of failing until a restart. A pipeline policy, so every call of every store gets it in one place.
+/// </summary>
+internal sealed class MissingResourcePolicy(Func<CancellationToken, Task> create) : HttpPipelinePolicy
+{
+    private static readonly HashSet<string> MissingCodes = ["TableNotFound", "ContainerNotFound"];
+
+    // Set while this policy creates the resources: their own requests pass straight through.
+    private static readonly AsyncLocal<bool> Creating = new();
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        await ProcessNextAsync(message, pipeline);
+        if (!Creating.Value && IsMissing(message))
+        {
+            Creating.Value = true;
+            try
+            {
+                await create(message.CancellationToken);
+            }
+            finally
+            {
+                Creating.Value = false;
+            }
+
+            await ProcessNextAsync(message, pipeline);
+        }
+    }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        throw new NotSupportedException("Shroud calls storage asynchronously.");
+
+    private static bool IsMissing(HttpMessage message) =>
+        message.HasResponse && message.Response.Status == 404
+        && message.Response.Headers.TryGetValue("x-ms-error-code", out var code) && MissingCodes.Contains(code);
+}

@@ -1,0 +1,89 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Options;
+
+namespace Shroud.Storage;
+
+/// <summary>
+/// The one place that builds storage clients from settings: Shroud's tables and media container in one account, named
+/// with the configured prefix, reached with a connection string or with managed identity.
+/// </summary>
+public sealed class StorageAccount
+{
+    /// <summary>Attempts per storage request: the first and three retries.</summary>
+    public const int MaxRetries = 3;
+
+    /// <summary>How long one attempt may wait for storage before it is abandoned (and retried).</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The longest a storage request can take before it fails: every attempt timing out, plus the backoff between them
+    /// (at most 0.25 s, 0.5 s and 1 s with jitter), unless storage itself asks for a longer pause with Retry-After.
+    /// </summary>
+    public static readonly TimeSpan FailureBound = (MaxRetries + 1) * AttemptTimeout + TimeSpan.FromSeconds(2);
+
+    public StorageAccount(IOptions<StorageOptions> options, TableClientOptions tableOptions, BlobClientOptions blobOptions)
+    {
+        var storage = options.Value;
+        tableOptions.AddPolicy(new MissingResourcePolicy(CreateIfNotExistsAsync), HttpPipelinePosition.PerCall);
+        blobOptions.AddPolicy(new MissingResourcePolicy(CreateIfNotExistsAsync), HttpPipelinePosition.PerCall);
+        if (storage.ConnectionString is { Length: > 0 } connectionString)
+        {
+            Tables = new TableServiceClient(connectionString, tableOptions);
+            Blobs = new BlobServiceClient(connectionString, blobOptions);
+        }
+        else
+        {
+            TokenCredential identity = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = storage.ManagedIdentityClientId });
+            Tables = new TableServiceClient(new Uri(storage.TableEndpoint!), identity, tableOptions);
+            Blobs = new BlobServiceClient(new Uri(storage.BlobEndpoint!), identity, blobOptions);
+        }
+
+        Apps = Tables.GetTableClient(storage.TablePrefix + "apps");
+        Records = Tables.GetTableClient(storage.TablePrefix + "records");
+        Conversations = Tables.GetTableClient(storage.TablePrefix + "conversations");
+        Media = Blobs.GetBlobContainerClient(storage.TablePrefix.ToLowerInvariant() + "media");
+    }
+
+    public TableServiceClient Tables { get; }
+
+    public BlobServiceClient Blobs { get; }
+
+    public TableClient Apps { get; }
+
+    public TableClient Records { get; }
+
+    public TableClient Conversations { get; }
+
+    /// <summary>The container of sealed media: ciphertext only, one blob per media reference.</summary>
+    public BlobContainerClient Media { get; }
+
+    /// <summary>Client options with Shroud's retry budget (see <see cref="FailureBound"/>); tests add their policies to these.</summary>
+    public static TableClientOptions DefaultTableOptions() => WithRetryBudget(new TableClientOptions());
+
+    /// <inheritdoc cref="DefaultTableOptions"/>
+    public static BlobClientOptions DefaultBlobOptions() => WithRetryBudget(new BlobClientOptions());
+
+    public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var table in new[] { Apps, Records, Conversations })
+        {
+            await Tables.CreateTableIfNotExistsAsync(table.Name, cancellationToken);
+        }
+
+        await Media.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+    }
+
+    private static T WithRetryBudget<T>(T options)
+        where T : ClientOptions
+    {
+        options.Retry.MaxRetries = MaxRetries;
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(250);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        options.Retry.NetworkTimeout = AttemptTimeout;
+        return options;
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Shroud.Core.Access;
+using Shroud.Core.Apps;
+using Shroud.Core.Configurations;
+using Shroud.Core.Conversations;
+using Shroud.Core.Media;
+using Shroud.Core.Records;
+
+namespace Shroud.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Registers the storage settings, the clients built from them, and the stores the core services use.</summary>
+    public static IServiceCollection AddShroudStorage(this IServiceCollection services)
+    {
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidation>();
+        services.TryAddSingleton(_ => StorageAccount.DefaultTableOptions());
+        services.TryAddSingleton(_ => StorageAccount.DefaultBlobOptions());
+        services.AddSingleton<StorageAccount>();
+        services.AddSingleton<IAppStore>(sp => new AppTable(sp.GetRequiredService<StorageAccount>().Apps));
+        services.AddSingleton<IApiKeyStore>(sp => new ApiKeyTable(sp.GetRequiredService<StorageAccount>().Apps));
+        services.AddSingleton<IConfigurationStore>(sp => new ConfigurationTable(
+            sp.GetRequiredService<StorageAccount>().Apps, sp.GetRequiredService<IAppStore>(), sp.GetRequiredService<AppDirectory>()));
+        services.AddSingleton<IConversationStore>(sp => new ConversationTable(sp.GetRequiredService<StorageAccount>().Conversations));
+        services.AddSingleton<IRecordStore>(sp => new RecordTable(sp.GetRequiredService<StorageAccount>().Records, sp.GetRequiredService<StorageAccount>().Media));
+        services.AddSingleton<IMediaStore>(sp => new MediaContainer(sp.GetRequiredService<StorageAccount>().Media));
+        services.AddHostedService<StorageInitializer>();
+        return services;
+    }
+}
