@@ -20,7 +20,7 @@ public sealed class AppTable(TableClient table) : IAppStore
     {
         try
         {
-            await table.SubmitTransactionAsync(
+            await table.TransactAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(appId, AppRow) { ["CreatedAt"] = now }),
                 new TableTransactionAction(TableTransactionActionType.Add, ToEntity(firstKek)),
@@ -107,7 +107,7 @@ public sealed class AppTable(TableClient table) : IAppStore
     {
         try
         {
-            await table.SubmitTransactionAsync(
+            await table.TransactAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.UpdateMerge, ToEntity(retiring), retiring.ETag),
                 new TableTransactionAction(TableTransactionActionType.Add, ToEntity(next)),

@@ -22,7 +22,7 @@ public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDir
     {
         try
         {
-            await table.SubmitTransactionAsync(
+            await table.TransactAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.Add, ToEntity(appId, configuration)),
                 new TableTransactionAction(TableTransactionActionType.Add, NameEntity(appId, configuration)),
@@ -69,7 +69,7 @@ public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDir
 
         try
         {
-            await table.SubmitTransactionAsync(actions, cancellationToken);
+            await table.TransactAsync(actions, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
@@ -97,7 +97,7 @@ public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDir
 
         try
         {
-            await table.SubmitTransactionAsync(
+            await table.TransactAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.Delete, ToEntity(appId, current), current.ETag),
                 new TableTransactionAction(TableTransactionActionType.Delete, NameEntity(appId, current)),

@@ -6,7 +6,8 @@ namespace Shroud.Storage;
 /// <summary>
 /// Heals a storage account that lost Shroud's tables or media container while Shroud runs (an account reset, a fresh
 /// emulator): a request answered <c>TableNotFound</c> or <c>ContainerNotFound</c> creates them and is sent once more,
-/// instead of failing until a restart. A pipeline policy, so every call of every store gets it in one place.
+/// instead of failing until a restart. A pipeline policy, so every call of every store gets it in one place; only
+/// entity-group transactions, which report a missing table inside their batch answer, need <see cref="TableTransactions"/>.
 /// </summary>
 internal sealed class MissingResourcePolicy(Func<CancellationToken, Task> create) : HttpPipelinePolicy
 {

@@ -27,7 +27,7 @@ public sealed class RecordTable(TableClient table, BlobContainerClient media) : 
 
         foreach (var chunk in Chunk(records))
         {
-            await table.SubmitTransactionAsync(
+            await table.TransactAsync(
                 chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(r))).ToList(),
                 cancellationToken);
         }
@@ -73,7 +73,7 @@ public sealed class RecordTable(TableClient table, BlobContainerClient media) : 
     {
         try
         {
-            await table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey))).ToList(), cancellationToken);
+            await table.TransactAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey))).ToList(), cancellationToken);
             return rows.Length;
         }
         catch (RequestFailedException e) when (e.Status == 404)

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -65,7 +66,10 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
     public RequestCounter StorageRequests { get; } = new();
 
     /// <summary>Retries per storage request; tests of an unreachable storage lower it to stay fast.</summary>
-    public int StorageRetries { get; init; } = 3;
+    public int StorageRetries { get; init; } = StorageAccount.MaxRetries;
+
+    /// <summary>More policies on every storage attempt, such as a made-up answer from storage.</summary>
+    public IReadOnlyList<HttpPipelinePolicy> StoragePolicies { get; init; } = [];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -84,6 +88,10 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
                 options.Retry.MaxRetries = StorageRetries;
                 options.AddPolicy(StorageRequests, HttpPipelinePosition.PerRetry);
                 options.AddPolicy(Faults, HttpPipelinePosition.PerRetry);
+                foreach (var policy in StoragePolicies)
+                {
+                    options.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+                }
             }
 
             services.AddSingleton(tables);
