@@ -1,10 +1,10 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using Shroud.Storage;
+using Azure.Data.Tables;
 
 namespace Shroud.Benchmarks;
 
-/// <summary>The baseline: Shroud's own storage client writing and point-reading rows shaped like Shroud's records.</summary>
+/// <summary>The baseline: the plain Azure.Data.Tables client, as a user would write it, inserting and point-reading rows shaped like Shroud's records.</summary>
 internal sealed class RawTable(TableClient table, int valueBytes, int slots)
 {
     private readonly (string PartitionKey, string RowKey)[] keys = new (string, string)[slots];
@@ -15,7 +15,7 @@ internal sealed class RawTable(TableClient table, int valueBytes, int slots)
 
     public static async Task<RawTable> CreateAsync(string connectionString, string tableName, int valueBytes, int slots, CancellationToken ct)
     {
-        var service = TableServiceClient.FromConnectionString(connectionString);
+        var service = new TableServiceClient(connectionString);
         await service.CreateTableIfNotExistsAsync(tableName, ct);
         return new RawTable(service.GetTableClient(tableName), valueBytes, slots);
     }
@@ -44,7 +44,7 @@ internal sealed class RawTable(TableClient table, int valueBytes, int slots)
     public async Task ReadAsync(int slot, CancellationToken ct)
     {
         var (partitionKey, rowKey) = keys[slot];
-        var entity = await table.GetEntityIfExistsAsync(partitionKey, rowKey, ct: ct)
+        var entity = (await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: ct)).Value
             ?? throw new BenchmarkFailure($"raw point read: row {partitionKey}/{rowKey} is missing.");
         if (entity.GetBinary("Data")?.Length != data.Length || entity.GetBinary("Dek")?.Length != dek.Length)
         {
