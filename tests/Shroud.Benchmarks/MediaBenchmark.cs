@@ -16,7 +16,7 @@ namespace Shroud.Benchmarks;
 internal static class MediaBenchmark
 {
     private const int Rounds = 3;
-    private const double ThroughputTarget = 0.50;
+    private const double ThroughputTarget = 0.80;
     private const long MemoryTargetBytes = 32L * 1024 * 1024;
     private const int WarmUpMib = 32;
     private const ulong Seed = 0x5368_726F_7564_0006;

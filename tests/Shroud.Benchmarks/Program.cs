@@ -13,7 +13,7 @@ namespace Shroud.Benchmarks;
 internal static class Program
 {
     private const string Usage = "usage: Shroud.Benchmarks [--ops-scale 1.0] [--value-bytes 256]\n       Shroud.Benchmarks media [--media-mib 100]";
-    private const double Target = 0.70;
+    private static readonly (int Concurrency, double Ratio)[] Targets = [(1, 0.60), (16, 0.90)];
 
     // Each scenario's operations are split into rounds run in turn (insert, encrypt, read, decrypt, insert, ...), so drift in
     // Azurite and load from other tenants of a shared machine hit all four alike instead of whichever happened to run last.
@@ -166,9 +166,12 @@ internal static class Program
             Console.WriteLine(Invariant($"{name,-22} {Ratio(shroud, raw, 1),6:F2} {Ratio(shroud, raw, 16),6:F2}"));
         }
 
-        var met = pairs.All(p => Ratio(p.Shroud, p.Raw, 16) >= Target);
         Console.WriteLine();
-        Console.WriteLine(Invariant($"target: Shroud/raw ops/s at concurrency 16 >= {Target:F2} for encrypt and decrypt: {(met ? "MET" : "NOT MET")} (informational)"));
+        foreach (var (concurrency, target) in Targets)
+        {
+            var met = pairs.All(p => Ratio(p.Shroud, p.Raw, concurrency) >= target);
+            Console.WriteLine(Invariant($"target: Shroud/raw ops/s at concurrency {concurrency} >= {target:F2} for encrypt and decrypt: {(met ? "MET" : "NOT MET")} (informational)"));
+        }
     }
 
     private static bool TryParse(string[] args, out double opsScale, out int valueBytes)
