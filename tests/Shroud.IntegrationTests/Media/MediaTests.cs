@@ -102,6 +102,27 @@ public sealed class MediaTests(AzuriteFixture azurite) : AppTestBase(azurite, Ap
         Assert.DoesNotContain("jane", System.Text.Encoding.Latin1.GetString(row.GetBinary("FileName")!));
     }
 
+    [Fact]
+    public async Task Upload_stages_one_block_per_4_MiB_then_commits_and_writes_one_row_and_reveal_is_two_reads()
+    {
+        var bytes = RandomNumberGenerator.GetBytes((9 * 1024 * 1024) + 5);
+        await UploadAsync([1]);
+
+        Factory.StorageRequests.Reset();
+        var reference = (await UploadAsync(bytes, chunked: true))["ref"]!.GetValue<string>();
+        var upload = Factory.StorageRequests.Requests;
+
+        // Three staged blocks (4 + 4 + 1 MiB of ciphertext) and the block list commit, all to the one blob.
+        Assert.Equal(4, upload.Count(r => r.StartsWith("PUT", StringComparison.Ordinal) && r.Contains("/media-app/", StringComparison.Ordinal)));
+        Assert.Equal(5, upload.Count);
+        Assert.Single(upload, r => r.StartsWith("POST", StringComparison.Ordinal) && r.EndsWith("records", StringComparison.Ordinal));
+
+        Factory.StorageRequests.Reset();
+        using var response = await RevealAsync(reference);
+        Assert.Equal(bytes, await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(["GET", "GET"], Factory.StorageRequests.Requests.Select(r => r.Split(' ')[0]));
+    }
+
     public static TheoryData<string> Tamperings() => ["reorder", "drop", "duplicate", "truncate", "flip"];
 
     [Theory]
