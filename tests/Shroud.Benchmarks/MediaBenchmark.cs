@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Shroud.Core.Media;
 using Shroud.Host.Azurite;
+using Shroud.Storage;
 
 namespace Shroud.Benchmarks;
 
@@ -60,7 +61,8 @@ internal static class MediaBenchmark
             + $"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC "
             + "(shared machine: figures vary between runs; compare ratios within one run).");
         Console.WriteLine($"Fresh in-memory Azurite; one {mib} MiB file of seeded pseudo-random bytes, generated and hashed (SHA-256) chunk by chunk on the way in "
-            + $"and hashed on the way out; raw and Shroud upload in {MediaVault.BlockSize / (1024 * 1024)} MiB blocks (MediaVault.BlockSize), one at a time.");
+            + $"and hashed on the way out; raw upload: BlobClient.UploadAsync with the SDK's default transfer options; Shroud: {MediaContainer.BlockSize / (1024 * 1024)} MiB blocks, "
+            + $"up to {MediaContainer.UploadConcurrency} staged at once (MediaContainer).");
         Console.WriteLine($"{Rounds} measured rounds after an unmeasured {WarmUpMib} MiB warm-up; each round runs, in turn: {string.Join(", ", Scenarios)}. "
             + "MB/s = 10^6 bytes/s; the median of the rounds.");
         Console.WriteLine("Client (HttpClient), Kestrel host, Shroud and storage client in one process, Azurite beside it on loopback.");
@@ -181,7 +183,7 @@ internal static class MediaBenchmark
         var encrypt = Rate(encrypted, began);
 
         // One 4 MiB ciphertext, opened over and over: decrypting needs real ciphertext, and the file is never held whole.
-        var sampleBytes = Math.Min(bytes, MediaVault.BlockSize);
+        var sampleBytes = Math.Min(bytes, MediaContainer.BlockSize);
         using var ciphertext = new MemoryStream();
         SegmentedAead.EncryptAsync(new UntouchedStream(sampleBytes), dek, aad, long.MaxValue, (chunk, _) => { ciphertext.Write(chunk.Span); return ValueTask.CompletedTask; }, CancellationToken.None)
             .GetAwaiter().GetResult();

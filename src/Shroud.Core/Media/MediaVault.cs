@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -26,14 +25,11 @@ public sealed class OpenedMedia(string contentType, long size, string? fileName,
 
 /// <summary>
 /// Seals media files: the DEK is wrapped exactly as for text values and kept in the record row (with the expiry),
-/// while the blob holds only the segmented ciphertext, uploaded in blocks as it is encrypted so that no file is
-/// ever held in memory.
+/// while the blob holds only the segmented ciphertext, uploaded as it is encrypted so that no file is ever held in
+/// memory.
 /// </summary>
 public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaStore blobs, Vault vault, TimeProvider clock, IOptions<ShroudOptions> options)
 {
-    /// <summary>Ciphertext is uploaded in blocks of this size: the only buffer of an upload besides one segment.</summary>
-    public const int BlockSize = 4 * 1024 * 1024;
-
     public async Task<SealedMedia> SealAsync(string appId, Stream content, string contentType, string? fileName, TimeSpan? ttl, CancellationToken cancellationToken)
     {
         var kek = await apps.GetActiveAsync(appId, cancellationToken);
@@ -130,44 +126,13 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
 
     private async Task<long> UploadAsync(string blobName, Stream content, byte[] dek, byte[] associatedData, CancellationToken cancellationToken)
     {
-        // Pooled: a fresh 4 MiB array per upload would land on the large object heap every time.
-        var block = ArrayPool<byte>.Shared.Rent(BlockSize);
-        try
-        {
-            var filled = 0;
-            var blocks = 0;
-            async ValueTask FlushAsync(CancellationToken ct)
-            {
-                await blobs.StageBlockAsync(blobName, blocks++, block.AsMemory(0, filled), ct);
-                filled = 0;
-            }
-
-            var size = await SegmentedAead.EncryptAsync(content, dek, associatedData, options.Value.MaxMediaBytes, async (chunk, ct) =>
-            {
-                while (chunk.Length > 0)
-                {
-                    var take = Math.Min(chunk.Length, BlockSize - filled);
-                    chunk[..take].CopyTo(block.AsMemory(filled));
-                    filled += take;
-                    chunk = chunk[take..];
-                    if (filled == BlockSize)
-                    {
-                        await FlushAsync(ct);
-                    }
-                }
-            }, cancellationToken);
-            if (filled > 0)
-            {
-                await FlushAsync(cancellationToken);
-            }
-
-            await blobs.CommitAsync(blobName, blocks, cancellationToken);
-            return size;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(block);
-        }
+        long size = 0;
+        await blobs.UploadAsync(
+            blobName,
+            async (ciphertext, ct) => size = await SegmentedAead.EncryptAsync(
+                content, dek, associatedData, options.Value.MaxMediaBytes, (chunk, c) => ciphertext.WriteAsync(chunk, c), ct),
+            cancellationToken);
+        return size;
     }
 
     private static byte[] FileNameAad(RecordAddress address) =>
