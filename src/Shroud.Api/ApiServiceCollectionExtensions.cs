@@ -47,6 +47,7 @@ public static class ApiServiceCollectionExtensions
         api.MapPost(Routes.Configurations, (HttpRequest r, string appId, ConfigurationsApi c) => c.CreateAsync(r, appId));
         api.MapGet(Routes.Configuration, (HttpRequest r, string appId, string configurationId, ConfigurationsApi c) => c.GetAsync(r, appId, configurationId));
         api.MapPut(Routes.Configuration, (HttpRequest r, string appId, string configurationId, ConfigurationsApi c) => c.ReplaceAsync(r, appId, configurationId));
+        api.MapPatch(Routes.Configuration, (HttpRequest r, string appId, string configurationId, ConfigurationsApi c) => c.PatchAsync(r, appId, configurationId));
         api.MapDelete(Routes.Configuration, (HttpRequest r, string appId, string configurationId, ConfigurationsApi c) => c.DeleteAsync(r, appId, configurationId));
         api.MapPut(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.StartAsync(r, appId, conversationId));
         api.MapGet(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.GetAsync(r, appId, conversationId));

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Xml;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,7 +10,7 @@ using Shroud.Core.Configurations;
 
 namespace Shroud.Api;
 
-/// <summary>Encryption configurations of an app (<c>configure</c>); single-resource answers carry an ETag, and PUT/DELETE honour If-Match.</summary>
+/// <summary>Encryption configurations of an app (<c>configure</c>); single-resource answers carry an ETag, and PUT (a full replace), PATCH (a merge patch) and DELETE honour If-Match.</summary>
 public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore store, AppDirectory directory, IOptions<ShroudOptions> options)
 {
     public const int MaxNameLength = 100;
@@ -52,6 +53,25 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
         var replaced = await store.ReplaceAsync(appId, Validate(configurationId, body), ETags.IfMatch(request), ct);
         ETags.Set(request, replaced.ETag);
         return TypedResults.Ok(Response(replaced));
+    }
+
+    /// <summary>
+    /// Applies a JSON merge patch (RFC 7396): fields present replace the stored ones, <c>null</c> resets a field to its
+    /// default, absent fields keep their values. Written only if the configuration is still the version the patch was
+    /// applied to (or the one <c>If-Match</c> names).
+    /// </summary>
+    public async Task<Ok<ConfigurationResponse>> PatchAsync(HttpRequest request, string appId, string configurationId)
+    {
+        var ct = await AuthorizeAsync(request, appId);
+        var patch = await ShroudJson.ReadNodeAsync(request, ct, ShroudJson.MergePatchMediaType) as JsonObject
+            ?? throw new ShroudException(ShroudError.InvalidJson, "A merge patch of a configuration must be a JSON object.");
+        var current = (ConfigurationIds.IsValid(configurationId) ? await store.GetAsync(appId, configurationId, ct) : null) ?? throw NotFound(configurationId);
+        var merged = (JsonObject)ShroudJson.ToNode(Request(current))!;
+        MergePatch.Apply(merged, patch);
+        var patched = await store.ReplaceAsync(
+            appId, Validate(configurationId, ShroudJson.Deserialize<ConfigurationRequest>(merged)), ETags.IfMatch(request) ?? current.ETag, ct);
+        ETags.Set(request, patched.ETag);
+        return TypedResults.Ok(Response(patched));
     }
 
     public async Task<NoContent> DeleteAsync(HttpRequest request, string appId, string configurationId)
@@ -113,6 +133,10 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
             variables.Select(v => v!).Distinct(StringComparer.Ordinal).ToList(),
             ttl);
     }
+
+    private static ConfigurationRequest Request(EncryptionConfiguration c) => new(
+        c.Name, c.EncryptUserMessages, c.EncryptBotMessages, c.EncryptAgentMessages, c.Transport, c.Transcript, c.EncryptMedia,
+        c.SensitiveVariables.ToList(), c.Ttl is { } ttl ? XmlConvert.ToString(ttl) : null);
 
     private static ConfigurationResponse Response(EncryptionConfiguration c) => new(
         c.Id, c.Name, c.EncryptUserMessages, c.EncryptBotMessages, c.EncryptAgentMessages, c.Transport, c.Transcript, c.EncryptMedia,

@@ -40,9 +40,21 @@ public static class ShroudJson
             throw new ShroudException(ShroudError.InvalidJson, "The body must be a JSON object.");
         }
 
+        return Bind(() => document.Deserialize<T>(Options)!);
+    }
+
+    /// <summary>Binds a JSON object built by Shroud (such as a merged patch) as <typeparamref name="T"/>, with the errors of <see cref="ReadAsync{T}"/>.</summary>
+    public static T Deserialize<T>(JsonObject json)
+        where T : class => Bind(() => json.Deserialize<T>(Options)!);
+
+    /// <summary>Shroud's own representation of <paramref name="value"/> as a JSON tree.</summary>
+    public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options);
+
+    private static T Bind<T>(Func<T> deserialize)
+    {
         try
         {
-            return document.Deserialize<T>(Options)!;
+            return deserialize();
         }
         catch (JsonException e)
         {
@@ -52,10 +64,10 @@ public static class ShroudJson
         }
     }
 
-    /// <summary>Reads a body that is a JSON object or array, as a mutable tree.</summary>
-    public static async Task<JsonNode> ReadNodeAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Reads a body that is a JSON object or array, as a mutable tree (sent as <paramref name="mediaType"/> or <c>application/json</c>).</summary>
+    public static async Task<JsonNode> ReadNodeAsync(HttpRequest request, CancellationToken cancellationToken, string mediaType = JsonMediaType)
     {
-        using var document = await ParseAsync(request, cancellationToken);
+        using var document = await ParseAsync(request, cancellationToken, mediaType);
         var root = document.RootElement.Clone();
         return root.ValueKind switch
         {
@@ -69,9 +81,9 @@ public static class ShroudJson
     /// Parses the body. The parser leaves escapes such as <c>"\ud800"</c> for later, where an unpaired surrogate would
     /// fail deep inside a handler; every name and string is decoded here once so such a body is a 400 like any malformed JSON.
     /// </summary>
-    private static async Task<JsonDocument> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<JsonDocument> ParseAsync(HttpRequest request, CancellationToken cancellationToken, string mediaType = JsonMediaType)
     {
-        CheckContentType(request);
+        CheckContentType(request, mediaType);
         JsonDocument document;
         try
         {
@@ -119,13 +131,20 @@ public static class ShroudJson
         }
     }
 
-    private static void CheckContentType(HttpRequest request)
+    private static void CheckContentType(HttpRequest request, string mediaType)
     {
-        if (request.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (request.ContentType is { } contentType
+            && !contentType.StartsWith(JsonMediaType, StringComparison.OrdinalIgnoreCase)
+            && !contentType.StartsWith(mediaType, StringComparison.OrdinalIgnoreCase))
         {
-            throw new ShroudException(ShroudError.InvalidJson, "Send the body as application/json.");
+            throw new ShroudException(ShroudError.InvalidJson, $"Send the body as {mediaType}.");
         }
     }
+
+    private const string JsonMediaType = "application/json";
+
+    /// <summary>The media type of a JSON merge patch (RFC 7396).</summary>
+    public const string MergePatchMediaType = "application/merge-patch+json";
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 }

@@ -24,6 +24,10 @@ public sealed class ConfigurationsFunctions(ConfigurationsApi configurations)
     public Task<IActionResult> ReplaceConfiguration([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = Routes.Configuration)] HttpRequest request, string appId, string configurationId) =>
         configurations.ReplaceAsync(request, appId, configurationId).AsActionResult();
 
+    [Function(nameof(PatchConfiguration))]
+    public Task<IActionResult> PatchConfiguration([HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = Routes.Configuration)] HttpRequest request, string appId, string configurationId) =>
+        configurations.PatchAsync(request, appId, configurationId).AsActionResult();
+
     [Function(nameof(DeleteConfiguration))]
     public Task<IActionResult> DeleteConfiguration([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Routes.Configuration)] HttpRequest request, string appId, string configurationId) =>
         configurations.DeleteAsync(request, appId, configurationId).AsActionResult();

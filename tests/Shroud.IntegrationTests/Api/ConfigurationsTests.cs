@@ -51,6 +51,58 @@ public sealed class ConfigurationsTests(AzuriteFixture azurite) : AppTestBase(az
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response);
     }
 
+    private async Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> MergePatchAsync(string id, string patch, string? ifMatch = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"{Base}/{id}") { Content = new StringContent(patch) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/merge-patch+json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        var response = await Client.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response);
+    }
+
+    [Fact]
+    public async Task Merge_patch_changes_only_the_fields_it_names_and_null_resets_a_field()
+    {
+        var (id, etag) = await CreateAsync("Patched");
+
+        var (status, patched, response) = await MergePatchAsync(id, """{ "transcript": true, "ttl": null, "sensitiveVariables": ["email"] }""", etag);
+
+        Assert.True(status == HttpStatusCode.OK, patched?.ToJsonString());
+        Assert.NotEqual(etag, response.Headers.ETag!.ToString());
+        Assert.True(patched!["transcript"]!.GetValue<bool>());
+        Assert.Null(patched["ttl"]);
+        Assert.Equal(["email"], patched["sensitiveVariables"]!.AsArray().Select(v => v!.GetValue<string>()));
+
+        // Everything the patch did not name is as it was created.
+        Assert.Equal("Patched", patched["name"]!.GetValue<string>());
+        Assert.True(patched["encryptUserMessages"]!.GetValue<bool>());
+        Assert.True(patched["encryptAgentMessages"]!.GetValue<bool>());
+        Assert.True(patched["transport"]!.GetValue<bool>());
+        Assert.True(patched["encryptMedia"]!.GetValue<bool>());
+        Assert.Equal(patched.ToJsonString(), (await SendAsync(HttpMethod.Get, $"{Base}/{id}")).Body!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Merge_patch_honours_if_match_and_validates_the_result()
+    {
+        var (id, etag) = await CreateAsync("Guarded");
+        Assert.Equal(HttpStatusCode.OK, (await MergePatchAsync(id, """{ "encryptBotMessages": true }""", etag)).Status);
+
+        ShroudClient.AssertProblem(await MergePatchAsync(id, """{ "transport": false }""", etag), HttpStatusCode.PreconditionFailed, "precondition_failed");
+        ShroudClient.AssertProblem(await MergePatchAsync(id, """{ "name": null }"""), HttpStatusCode.BadRequest, "validation_failed");
+        ShroudClient.AssertProblem(await MergePatchAsync(id, """{ "colour": "red" }"""), HttpStatusCode.BadRequest, "validation_failed");
+        ShroudClient.AssertProblem(await MergePatchAsync(id, """{ "transcript": "yes" }"""), HttpStatusCode.BadRequest, "validation_failed");
+        ShroudClient.AssertProblem(await MergePatchAsync(id, "[]"), HttpStatusCode.BadRequest, "invalid_json");
+        ShroudClient.AssertProblem(await MergePatchAsync("0123456789abcdef", """{ "transcript": true }"""), HttpStatusCode.NotFound, "configuration_not_found");
+        Assert.False((await SendAsync(HttpMethod.Get, $"{Base}/{id}")).Body!["transcript"]!.GetValue<bool>());
+    }
+
     [Fact]
     public async Task Created_configuration_is_read_back_listed_and_carries_an_etag()
     {
