@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Shroud.Core;
@@ -33,6 +34,14 @@ public sealed partial class CompiledInfrastructureTests(CompiledInfrastructure i
     private JsonObject Identity => infrastructure.Single("Microsoft.ManagedIdentity/userAssignedIdentities");
 
     private IReadOnlyDictionary<string, string> AppSettings => infrastructure.AppSettings;
+
+    [Fact]
+    public void On_linux_x64_the_bicep_cli_comes_with_the_tests_so_no_bicep_test_is_skipped()
+    {
+        var packageServesThisMachine = OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64;
+
+        Assert.True(!packageServesThisMachine || BicepCli.Executable is not null, "The restored Azure.Bicep.CommandLine.linux-x64 package was not found.");
+    }
 
     [BicepFact]
     public void Every_template_lints_without_errors_or_warnings()
