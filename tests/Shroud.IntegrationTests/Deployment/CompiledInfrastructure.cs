@@ -69,9 +69,11 @@ public sealed class CompiledInfrastructure : IAsyncLifetime
         try
         {
             CopyFolder(Folder, copy);
-            var build = BicepCli.RunAsync(Folder, environment, "build", "main.bicep", "--stdout");
-            var buildParams = BicepCli.RunAsync(Folder, environment, "build-params", "main.bicepparam", "--stdout");
-            var lint = BicepCli.RunAsync(Folder, environment, "lint", "--pattern", "**/*.bicep*", "--diagnostics-format", "sarif");
+            // The templates use no registry modules, so --no-restore: without it Bicep resolves aka.ms even with nothing to
+            // restore. snapshot has no such switch; it too does one DNS lookup and runs as fast with no network at all.
+            var build = BicepCli.RunAsync(Folder, environment, "build", "main.bicep", "--stdout", "--no-restore");
+            var buildParams = BicepCli.RunAsync(Folder, environment, "build-params", "main.bicepparam", "--stdout", "--no-restore");
+            var lint = BicepCli.RunAsync(Folder, environment, "lint", "--pattern", "**/*.bicep*", "--diagnostics-format", "sarif", "--no-restore");
             var snapshot = BicepCli.RunAsync(copy, environment, "snapshot", "main.bicepparam", "--mode", "overwrite",
                 "--subscription-id", SubscriptionId, "--tenant-id", TenantId, "--resource-group", ResourceGroup, "--location", "westeurope");
 
