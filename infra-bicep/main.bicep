@@ -82,8 +82,6 @@ var tags = {
   'azd-env-name': environmentName
 }
 var vaultName = empty(keyVaultName) ? 'kv-${resourceToken}' : keyVaultName
-// Key Vault references name a secret by URI; the vault's URI follows from its name in every Azure cloud.
-var secretsUri = 'https://${vaultName}${environment().suffixes.keyvaultDns}/secrets/'
 var bootstrapAdminKeyItem = 'bootstrap-admin-key'
 var rootKeyItemPrefix = 'root-key-'
 
@@ -135,7 +133,8 @@ module keyVault 'modules/key-vault.bicep' = {
 }
 
 // Shroud's settings, Section__Key as in local.settings.sample.json. Secrets are Key Vault references, read with the
-// user-assigned identity. Storage__ConnectionString is deliberately absent: the account allows no shared keys, and
+// user-assigned identity; they name the vault and the secret, which reads the same in every Azure cloud and, with no
+// version, follows the secret's current value. Storage__ConnectionString is deliberately absent: the account allows no shared keys, and
 // Shroud reaches its tables and media blobs at Storage__TableEndpoint and Storage__BlobEndpoint with the identity
 // named by Storage__ManagedIdentityClientId.
 var shroudSettings = union(
@@ -144,7 +143,7 @@ var shroudSettings = union(
     Storage__BlobEndpoint: storage.outputs.blobEndpoint
     Storage__ManagedIdentityClientId: identity.outputs.clientId
     Storage__TablePrefix: tablePrefix
-    Shroud__BootstrapAdminKey: '@Microsoft.KeyVault(SecretUri=${secretsUri}${bootstrapAdminKeyItem}/)'
+    Shroud__BootstrapAdminKey: '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${bootstrapAdminKeyItem})'
     Shroud__DefaultTtl: defaultTtl
     Shroud__MaxTtl: maxTtl
     Shroud__MaxValueBytes: string(maxValueBytes)
@@ -157,7 +156,7 @@ var shroudSettings = union(
     // oversized upload reaches Shroud and gets its 413 problem.
     FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(maxMediaBytes + 1048576)
   },
-  toObject(rootKeyIds, id => 'RootKeys__Keys__${id}', id => '@Microsoft.KeyVault(SecretUri=${secretsUri}${rootKeyItemPrefix}${id}/)')
+  toObject(rootKeyIds, id => 'RootKeys__Keys__${id}', id => '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${rootKeyItemPrefix}${id})')
 )
 
 module functionApp 'modules/function-app.bicep' = {

@@ -1,15 +1,12 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Shroud.Api;
 using Shroud.Host;
 
 namespace Shroud.IntegrationTests.Deployment;
 
-/// <summary>host.json, the Functions project file and the Bicep parameters, checked without the tools that consume them.</summary>
-public sealed partial class DeploymentFilesTests
+/// <summary>host.json and the Functions project file, checked without the tools that consume them (<see cref="CompiledInfrastructureTests"/> checks the Bicep templates with Bicep).</summary>
+public sealed class DeploymentFilesTests
 {
-    private static readonly string[] BicepFiles = [.. RepositoryFiles.Under("infra-bicep", "*.bicep")];
-
     [Fact]
     public void Host_json_is_version_2_with_the_api_route_prefix()
     {
@@ -55,47 +52,4 @@ public sealed partial class DeploymentFilesTests
     {
         Assert.Contains(LocalSettingsFile.FileName, RepositoryFiles.Read(".gitignore").Split('\n').Select(l => l.Trim()));
     }
-
-    [Fact]
-    public void Media_has_its_container_and_a_lifecycle_backstop_of_the_maximum_ttl_plus_a_day()
-    {
-        var storage = RepositoryFiles.Read("infra-bicep/modules/storage.bicep");
-        var main = RepositoryFiles.Read("infra-bicep/main.bicep");
-
-        // The container name the service uses (ShroudStorage: lower-cased prefix + "media").
-        Assert.Contains("mediaContainerName: '${toLower(tablePrefix)}media'", main);
-        Assert.Contains("resource mediaContainer 'containers'", storage);
-        Assert.Matches(@"prefixMatch: \[\s*'\$\{mediaContainerName\}/'\s*\]", storage);
-        Assert.Contains("daysAfterModificationGreaterThan: mediaBackstopDays", storage);
-        Assert.Contains("mediaBackstopDays: int(split(maxTtl, '.')[0]) + (endsWith(maxTtl, '.00:00:00') ? 1 : 2)", main);
-    }
-
-    [Fact]
-    public void Every_bicep_parameter_has_a_description()
-    {
-        var undocumented = BicepFiles
-            .SelectMany(file => ParameterWithDecorators().Matches(File.ReadAllText(file))
-                .Where(m => !m.Groups["decorators"].Value.Contains("@description(", StringComparison.Ordinal))
-                .Select(m => $"{System.IO.Path.GetFileName(file)}: {m.Groups["name"].Value}"))
-            .ToList();
-
-        Assert.NotEmpty(BicepFiles);
-        Assert.Empty(undocumented);
-    }
-
-    [Fact]
-    public void Role_assignments_are_named_from_scope_principal_and_role()
-    {
-        var text = string.Join('\n', BicepFiles.Select(File.ReadAllText));
-        var assignments = RoleAssignment().Matches(text);
-
-        Assert.Equal(2, assignments.Count);
-        Assert.All(assignments, m => Assert.Matches(@"^\s*name: guid\(\w+\.id, principalId, [\w.]+\)", m.Groups["body"].Value));
-    }
-
-    [GeneratedRegex(@"(?<decorators>(?:^(?:@|[ \t]|\]|\))[^\n]*\n)*)^param (?<name>\w+)", RegexOptions.Multiline)]
-    private static partial Regex ParameterWithDecorators();
-
-    [GeneratedRegex(@"resource \w+ 'Microsoft\.Authorization/roleAssignments@[^']+' = (?:\[\s*for [^:]+:\s*)?\{(?<body>[^\n]*\n[^\n]*)", RegexOptions.Multiline)]
-    private static partial Regex RoleAssignment();
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -8,19 +7,9 @@ using Shroud.Host;
 
 namespace Shroud.IntegrationTests.Deployment;
 
-/// <summary>Every setting the code binds is in local.settings.sample.json and in the Bicep app settings.</summary>
+/// <summary>Every setting the code binds is in local.settings.sample.json; <see cref="CompiledInfrastructureTests"/> checks the Azure app settings.</summary>
 public sealed class SettingsConsistencyTests
 {
-    /// <summary>Settings the code binds that the Azure deployment deliberately leaves unset, and why.</summary>
-    private static readonly Dictionary<string, string> NotSetInAzure = new()
-    {
-        // The account disables shared keys; Azure reaches the tables at Storage__TableEndpoint with the managed
-        // identity, and a connection string would take precedence over it.
-        ["Storage__ConnectionString"] = "identity instead of shared keys",
-    };
-
-    private static readonly string Bicep = string.Join('\n', RepositoryFiles.Under("infra-bicep", "*.bicep").Select(File.ReadAllText));
-
     [Fact]
     public void The_options_classes_are_found()
     {
@@ -65,35 +54,6 @@ public sealed class SettingsConsistencyTests
             Assert.NotNull(options.GetType().GetProperty(nameof(IOptions<object>.Value))!.GetValue(options));
         }
     }
-
-    [Fact]
-    public void Every_bound_setting_is_in_the_bicep_app_settings_unless_it_does_not_apply_in_azure()
-    {
-        var missing = BoundSettings.All
-            .Where(s => !NotSetInAzure.ContainsKey(s.Name))
-            .Where(s => !(s.IsFamily ? Bicep.Contains($"'{s.FamilyPrefix}${{", StringComparison.Ordinal) : IsObjectKey(s.Name)))
-            .Select(s => s.ToString());
-
-        Assert.Empty(missing);
-    }
-
-    [Fact]
-    public void The_settings_that_do_not_apply_in_azure_are_not_set_there()
-    {
-        Assert.All(NotSetInAzure.Keys, name => Assert.False(IsObjectKey(name), $"{name} is set in the Bicep app settings."));
-    }
-
-    [Fact]
-    public void The_functions_host_reaches_its_storage_with_the_user_assigned_identity()
-    {
-        Assert.True(IsObjectKey("AzureWebJobsStorage__accountName"));
-        Assert.True(IsObjectKey("AzureWebJobsStorage__credential"));
-        Assert.True(IsObjectKey("AzureWebJobsStorage__clientId"));
-        Assert.False(IsObjectKey("AzureWebJobsStorage"), "AzureWebJobsStorage as a connection string needs a shared key.");
-    }
-
-    private static bool IsObjectKey(string name) =>
-        Regex.IsMatch(Bicep, $@"(?m)^\s*'?{Regex.Escape(name)}'?\s*:");
 
     private static IReadOnlyList<string> SampleValueNames()
     {
