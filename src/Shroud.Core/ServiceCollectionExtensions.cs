@@ -29,6 +29,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<MaintenanceOptions>, ShroudSettingsValidation>();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<ShroudMetrics>();
         services.TryAddSingleton(new TableClientOptions());
         services.TryAddSingleton(new BlobClientOptions());
         services.AddSingleton<ShroudStorage>();

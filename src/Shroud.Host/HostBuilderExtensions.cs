@@ -20,6 +20,7 @@ public static class HostBuilderExtensions
         // Registered before the API so that Azurite is up before the tables are created.
         builder.Services.AddHostedService<LocalAzurite>();
         builder.Services.AddShroudApi();
+        builder.Services.AddShroudTelemetry(builder.Configuration);
         builder.Services.AddHostedService<MaintenanceScheduler>();
         return builder;
     }

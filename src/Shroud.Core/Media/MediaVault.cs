@@ -30,7 +30,7 @@ public sealed class OpenedMedia(string contentType, long size, string? fileName,
 /// while the blob holds only the segmented ciphertext, uploaded in blocks as it is encrypted so that no file is
 /// ever held in memory.
 /// </summary>
-public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudStorage storage, Vault vault, TimeProvider clock, IOptions<ShroudOptions> options)
+public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudStorage storage, Vault vault, TimeProvider clock, IOptions<ShroudOptions> options, ShroudMetrics metrics)
 {
     /// <summary>Ciphertext is uploaded in blocks of this size: the only buffer of an upload besides one segment.</summary>
     public const int BlockSize = 4 * 1024 * 1024;
@@ -52,6 +52,7 @@ public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudSto
             var reference = ShroudReference.Create(appId, refId, expiresAt, refKek);
             var record = new StoredRecord(RecordStore.PartitionKeyFor(reference), address, new SealedRecord([], wrappedDek, kek.Version), new MediaBlob(blobName, size, sealedName));
             await records.WriteAsync([record], cancellationToken);
+            metrics.Sealed(SealedKind.Media, 1);
             return new SealedMedia(reference.Encode(), expiresAt, size, contentType);
         }
         finally
@@ -78,10 +79,10 @@ public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudSto
         await apps.EnsureExistsAsync(appId, cancellationToken);
         if (reference.ExpiresAt <= clock.GetUtcNow())
         {
-            throw Gone();
+            throw Gone(RedactionReason.Expired);
         }
 
-        var stored = await records.ReadAsync(reference, cancellationToken) ?? throw Gone();
+        var stored = await records.ReadAsync(reference, cancellationToken) ?? throw Gone(RedactionReason.Gone);
         if (stored.Media is not { } media || stored.Address.ExpiresAt != reference.ExpiresAt)
         {
             throw InvalidReference();
@@ -89,7 +90,7 @@ public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudSto
 
         if (stored.Address.ExpiresAt <= clock.GetUtcNow())
         {
-            throw Gone();
+            throw Gone(RedactionReason.Expired);
         }
 
         var kek = await apps.GetAsync(appId, stored.Sealed.KekVersion, cancellationToken) ?? throw InvalidReference();
@@ -110,9 +111,10 @@ public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudSto
         if (blob is null)
         {
             CryptographicOperations.ZeroMemory(dek);
-            throw Gone();
+            throw Gone(RedactionReason.Gone);
         }
 
+        metrics.Revealed(SealedKind.Media);
         return new OpenedMedia(address.ContentType, media.Size, fileName, async (output, ct) =>
         {
             await using (blob)
@@ -176,8 +178,11 @@ public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudSto
     private static byte[] FileNameAad(RecordAddress address) =>
         AssociatedData.For(AssociatedData.FileName, address.AppId, address.RefId);
 
-    private static ShroudException Gone() =>
-        new(ShroudError.MediaGone, "The media has expired or was deleted; only its redacted form remains.");
+    private ShroudException Gone(RedactionReason reason)
+    {
+        metrics.Redacted(SealedKind.Media, reason);
+        return new(ShroudError.MediaGone, "The media has expired or was deleted; only its redacted form remains.");
+    }
 
     private static ShroudException InvalidReference() =>
         new(ShroudError.InvalidReference, "ref is not a valid media reference for this app.");

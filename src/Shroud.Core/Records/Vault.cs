@@ -19,7 +19,7 @@ public sealed record RevealedValue(string Value, bool Expired, DateTimeOffset? E
 /// Seals values into records and reveals them from references, following the envelope protocol.
 /// Sealing a request costs one storage write per partition (normally one); revealing costs one point read per reference.
 /// </summary>
-public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider clock, IOptions<ShroudOptions> options)
+public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider clock, IOptions<ShroudOptions> options, ShroudMetrics metrics)
 {
     public const string TextContentType = "text/plain; charset=utf-8";
     public const string JsonContentType = "application/json";
@@ -57,6 +57,7 @@ public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider c
         }
 
         await records.WriteAsync(stored, cancellationToken);
+        metrics.Sealed(SealedKind.Value, items.Count);
         return sealedValues;
     }
 
@@ -77,12 +78,14 @@ public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider c
     {
         if (reference.ExpiresAt <= clock.GetUtcNow())
         {
+            metrics.Redacted(SealedKind.Value, RedactionReason.Expired);
             return redacted;
         }
 
         var stored = await records.ReadAsync(reference, cancellationToken);
         if (stored is null)
         {
+            metrics.Redacted(SealedKind.Value, RedactionReason.Gone);
             return redacted;
         }
 
@@ -94,6 +97,7 @@ public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider c
         // The expiry column is the truth at read time, whether or not the sweep has run.
         if (stored.Address.ExpiresAt <= clock.GetUtcNow())
         {
+            metrics.Redacted(SealedKind.Value, RedactionReason.Expired);
             return redacted;
         }
 
@@ -104,7 +108,9 @@ public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider c
         try
         {
             var plaintext = Envelope.Open(stored.Sealed, address, kek, reference.RefKek);
-            return new RevealedValue(StrictUtf8.GetString(plaintext), false, stored.Address.ExpiresAt, stored.Address.ContentType);
+            var revealed = new RevealedValue(StrictUtf8.GetString(plaintext), false, stored.Address.ExpiresAt, stored.Address.ContentType);
+            metrics.Revealed(SealedKind.Value);
+            return revealed;
         }
         catch (Exception e) when (e is CryptoFailure or DecoderFallbackException)
         {
