@@ -53,9 +53,9 @@ public static class ShroudTelemetry
         {
             telemetry.UseAzureMonitorExporter(o =>
             {
-                // No sampling: a head sampler decides when a request starts, before anyone knows whether it fails, so
-                // the only sampler that keeps every failure keeps everything. Volume is one request span, a few
-                // storage spans and the counters per call.
+                // No sampling (the exporter's default keeps 5 traces per second): a head sampler decides when a request
+                // starts, before anyone knows whether it will fail, so the only sampler that keeps every failure keeps
+                // every trace. A call costs one request span and a few storage spans.
                 o.SamplingRatio = 1F;
                 o.TracesPerSecond = null;
             });

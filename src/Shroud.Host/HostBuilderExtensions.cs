@@ -7,7 +7,7 @@ public static class HostBuilderExtensions
 {
     /// <summary>
     /// Everything the local host adds to the API: in Development the repository's <c>local.settings.json</c>, a local
-    /// Azurite when the settings ask for development storage, and the maintenance schedule.
+    /// Azurite when the settings ask for development storage, the maintenance schedule, and telemetry.
     /// </summary>
     public static WebApplicationBuilder AddShroudHost(this WebApplicationBuilder builder)
     {
