@@ -122,6 +122,12 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         await Expect(HttpStatusCode.Forbidden, HttpMethod.Post, $"/api/apps/{App}/decrypt", encryptOnly, new { @ref = single });
         await Expect(HttpStatusCode.Forbidden, HttpMethod.Post, $"/api/apps/{App}/encrypt", ShroudFactory.BootstrapKey, new { value = "x" });
 
+        // Caller mistakes that carry secrets: a reference altered inside its ref KEK, a value in a body that is not JSON.
+        const int inRefKek = 50;
+        var altered = Secret(string.Concat(single.AsSpan(0, inRefKek), single[inRefKek] == 'A' ? "B" : "A", single.AsSpan(inRefKek + 1)));
+        await Expect(HttpStatusCode.BadRequest, HttpMethod.Post, $"/api/apps/{App}/decrypt", key, new { @ref = altered });
+        await Expect(HttpStatusCode.BadRequest, HttpMethod.Post, $"/api/apps/{App}/encrypt", key, "{ \"value\": \"" + Secret("unfinished telemetry secret") + "\"");
+
         // Redacted answers: a reference whose record never existed, then the short-lived value and the media once expired.
         var neverStored = Secret(ShroudReference.Create(App, ShroudReference.NewRefId(0), factory.Clock.GetUtcNow().AddHours(1), RandomNumberGenerator.GetBytes(32)).Encode());
         Assert.True((await client.DecryptAsync(App, key, new { @ref = neverStored }))["expired"]!.GetValue<bool>());
