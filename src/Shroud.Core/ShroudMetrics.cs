@@ -50,7 +50,7 @@ public sealed class ShroudMetrics
 
     public void Sealed(SealedKind kind, int count) => sealedValues.Add(count, Kind(kind));
 
-    public void Revealed(SealedKind kind) => revealedValues.Add(1, Kind(kind));
+    public void Revealed(SealedKind kind, int count) => revealedValues.Add(count, Kind(kind));
 
     public void Redacted(SealedKind kind, RedactionReason reason) =>
         redactedValues.Add(1, Kind(kind), new KeyValuePair<string, object?>(ReasonTag, reason == RedactionReason.Expired ? "expired" : "gone"));

@@ -114,7 +114,7 @@ public sealed class MediaVault(AppDirectory apps, RecordStore records, ShroudSto
             throw Gone(RedactionReason.Gone);
         }
 
-        metrics.Revealed(SealedKind.Media);
+        metrics.Revealed(SealedKind.Media, 1);
         return new OpenedMedia(address.ContentType, media.Size, fileName, async (output, ct) =>
         {
             await using (blob)

@@ -68,7 +68,11 @@ public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider c
             ? reference
             : throw InvalidReference(r.Field)).ToList();
         var redacted = Redacted((await keys.GetAsync(appId, cancellationToken)).Settings.RedactionText);
-        return await Task.WhenAll(parsed.Select((reference, i) => RevealAsync(appId, references[i].Field, reference, redacted, cancellationToken)));
+        var revealed = await Task.WhenAll(parsed.Select((reference, i) => RevealAsync(appId, references[i].Field, reference, redacted, cancellationToken)));
+
+        // Counted once the whole call succeeds: an invalid reference in a batch returns no plaintext at all.
+        metrics.Revealed(SealedKind.Value, revealed.Count(v => !v.Expired));
+        return revealed;
     }
 
     /// <summary>The answer for a value that has expired or is gone, or for a caller who may not see it.</summary>
@@ -108,9 +112,7 @@ public sealed class Vault(AppDirectory keys, RecordStore records, TimeProvider c
         try
         {
             var plaintext = Envelope.Open(stored.Sealed, address, kek, reference.RefKek);
-            var revealed = new RevealedValue(StrictUtf8.GetString(plaintext), false, stored.Address.ExpiresAt, stored.Address.ContentType);
-            metrics.Revealed(SealedKind.Value);
-            return revealed;
+            return new RevealedValue(StrictUtf8.GetString(plaintext), false, stored.Address.ExpiresAt, stored.Address.ContentType);
         }
         catch (Exception e) when (e is CryptoFailure or DecoderFallbackException)
         {

@@ -125,7 +125,8 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         // Caller mistakes that carry secrets: a reference altered inside its ref KEK, a value in a body that is not JSON.
         const int inRefKek = 50;
         var altered = Secret(string.Concat(single.AsSpan(0, inRefKek), single[inRefKek] == 'A' ? "B" : "A", single.AsSpan(inRefKek + 1)));
-        await Expect(HttpStatusCode.BadRequest, HttpMethod.Post, $"/api/apps/{App}/decrypt", key, new { @ref = altered });
+        // A batch with one altered reference reveals nothing, so it counts no value as revealed either.
+        await Expect(HttpStatusCode.BadRequest, HttpMethod.Post, $"/api/apps/{App}/decrypt", key, new { refs = new[] { single, altered } });
         await Expect(HttpStatusCode.BadRequest, HttpMethod.Post, $"/api/apps/{App}/encrypt", key, "{ \"value\": \"" + Secret("unfinished telemetry secret") + "\"");
 
         // Redacted answers: a reference whose record never existed, then the short-lived value and the media once expired.
