@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Shroud.Core;
@@ -22,7 +23,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
     private readonly ShroudFactory factory = new(azurite);
     private readonly TelemetryCapture capture = new();
     private readonly List<string> secrets = [ShroudFactory.BootstrapKey, FileName, Uri.EscapeDataString(FileName)];
-    private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> host = null!;
+    private WebApplicationFactory<Program> host = null!;
     private ShroudClient client = null!;
 
     public Task InitializeAsync()
