@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Shroud.Core;
 using Shroud.Core.Access;
 using Shroud.Core.Media;
@@ -51,10 +52,17 @@ public sealed class MediaApi(Gatekeeper gatekeeper, MediaVault media, IOptions<S
         var response = request.HttpContext.Response;
         response.ContentLength = opened.Size;
         ValuesApi.NoStore(request);
+        if (opened.FileName is { } fileName)
+        {
+            // Set here rather than as the result's download name, which ASP.NET Core writes to its logs.
+            var disposition = new ContentDispositionHeaderValue("attachment");
+            disposition.SetHttpFileName(fileName);
+            response.Headers.ContentDisposition = disposition.ToString();
+        }
+
         return TypedResults.Stream(
             stream => opened.CopyToAsync((chunk, token) => stream.WriteAsync(chunk, token), ct),
-            opened.ContentType,
-            opened.FileName);
+            opened.ContentType);
     }
 
     private static string? Header(string? value, string name) => value switch

@@ -26,6 +26,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<MaintenanceOptions>, ShroudSettingsValidation>();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<ShroudMetrics>();
 
         services.AddSingleton<RootKeyRing>();
         services.AddSingleton<AppDirectory>();

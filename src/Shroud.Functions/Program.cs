@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Hosting;
 using Shroud.Api;
 using Shroud.Functions;
@@ -7,4 +8,5 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ProblemMiddleware>();
 builder.Services.AddShroudApi();
+builder.Services.AddShroudTelemetry(builder.Configuration).UseFunctionsWorkerDefaults();
 builder.Build().Run();

@@ -7,7 +7,7 @@ public static class HostBuilderExtensions
 {
     /// <summary>
     /// Everything the local host adds to the API: in Development the repository's <c>local.settings.json</c>, a local
-    /// Azurite when the settings ask for development storage, and the maintenance schedule.
+    /// Azurite when the settings ask for development storage, the maintenance schedule, and telemetry.
     /// </summary>
     public static WebApplicationBuilder AddShroudHost(this WebApplicationBuilder builder)
     {
@@ -20,6 +20,7 @@ public static class HostBuilderExtensions
         // Registered before the API so that Azurite is up before the tables are created.
         builder.Services.AddHostedService<LocalAzurite>();
         builder.Services.AddShroudApi();
+        builder.Services.AddShroudTelemetry(builder.Configuration);
         builder.Services.AddHostedService<MaintenanceScheduler>();
         return builder;
     }

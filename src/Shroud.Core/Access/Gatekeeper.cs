@@ -14,7 +14,7 @@ public sealed record Caller(string? AppId, string Name, Permissions Permissions)
 /// paths cost no storage request; a revocation takes effect at once on the instance that made it and within that
 /// period on the others.
 /// </summary>
-public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> options, TimeProvider clock)
+public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> options, TimeProvider clock, ShroudMetrics metrics)
 {
     private readonly ConcurrentDictionary<(string AppId, string KeyId), (ApiKeyRecord Key, DateTimeOffset LoadedAt)> cache = new();
     private readonly byte[]? bootstrapHash = options.Value.BootstrapAdminKey is { Length: > 0 } key ? SHA256.HashData(Encoding.UTF8.GetBytes(key)) : null;
@@ -24,6 +24,19 @@ public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> optio
     /// which only the bootstrap admin key may make). The bootstrap admin key holds <see cref="Permissions.Admin"/> only.
     /// </summary>
     public async Task<Caller> AuthorizeAsync(string? authorization, string? appId, Permissions required, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CheckAsync(authorization, appId, required, cancellationToken);
+        }
+        catch (ShroudException e) when (e.Error == ShroudError.Unauthorized || e.Error == ShroudError.Forbidden)
+        {
+            metrics.Refused(e.Error);
+            throw;
+        }
+    }
+
+    private async Task<Caller> CheckAsync(string? authorization, string? appId, Permissions required, CancellationToken cancellationToken)
     {
         var presented = BearerKey(authorization);
         if (IsBootstrap(presented))

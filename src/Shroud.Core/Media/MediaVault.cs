@@ -28,7 +28,7 @@ public sealed class OpenedMedia(string contentType, long size, string? fileName,
 /// while the blob holds only the segmented ciphertext, uploaded as it is encrypted so that no file is ever held in
 /// memory.
 /// </summary>
-public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaStore blobs, Vault vault, TimeProvider clock, IOptions<ShroudOptions> options)
+public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaStore blobs, Vault vault, TimeProvider clock, IOptions<ShroudOptions> options, ShroudMetrics metrics)
 {
     public async Task<SealedMedia> SealAsync(string appId, Stream content, string contentType, string? fileName, TimeSpan? ttl, CancellationToken cancellationToken)
     {
@@ -47,6 +47,7 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
             var reference = ShroudReference.Create(appId, refId, expiresAt, refKek);
             var record = new StoredRecord(RecordPartitions.For(reference), address, new SealedRecord([], wrappedDek, kek.Version), new MediaBlob(blobName, size, sealedName));
             await records.WriteAsync([record], cancellationToken);
+            metrics.Sealed(SealedKind.Media, 1);
             return new SealedMedia(reference.Encode(), expiresAt, size, contentType);
         }
         finally
@@ -73,10 +74,10 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
         await apps.EnsureExistsAsync(appId, cancellationToken);
         if (reference.ExpiresAt <= clock.GetUtcNow())
         {
-            throw Gone();
+            throw Gone(RedactionReason.Expired);
         }
 
-        var stored = await records.ReadAsync(reference, cancellationToken) ?? throw Gone();
+        var stored = await records.ReadAsync(reference, cancellationToken) ?? throw Gone(RedactionReason.Gone);
         if (stored.Media is not { } media || stored.Address.ExpiresAt != reference.ExpiresAt)
         {
             throw InvalidReference();
@@ -84,7 +85,7 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
 
         if (stored.Address.ExpiresAt <= clock.GetUtcNow())
         {
-            throw Gone();
+            throw Gone(RedactionReason.Expired);
         }
 
         var kek = await apps.GetAsync(appId, stored.Sealed.KekVersion, cancellationToken) ?? throw InvalidReference();
@@ -105,9 +106,10 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
         if (blob is null)
         {
             CryptographicOperations.ZeroMemory(dek);
-            throw Gone();
+            throw Gone(RedactionReason.Gone);
         }
 
+        metrics.Revealed(SealedKind.Media, 1);
         return new OpenedMedia(address.ContentType, media.Size, fileName, async (output, ct) =>
         {
             await using (blob)
@@ -138,8 +140,11 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
     private static byte[] FileNameAad(RecordAddress address) =>
         AssociatedData.For(AssociatedData.FileName, address.AppId, address.RefId);
 
-    private static ShroudException Gone() =>
-        new(ShroudError.MediaGone, "The media has expired or was deleted; only its redacted form remains.");
+    private ShroudException Gone(RedactionReason reason)
+    {
+        metrics.Redacted(SealedKind.Media, reason);
+        return new(ShroudError.MediaGone, "The media has expired or was deleted; only its redacted form remains.");
+    }
 
     private static ShroudException InvalidReference() =>
         new(ShroudError.InvalidReference, "ref is not a valid media reference for this app.");

@@ -19,7 +19,7 @@ public sealed record RevealedValue(string Value, bool Expired, DateTimeOffset? E
 /// Seals values into records and reveals them from references, following the envelope protocol.
 /// Sealing a request costs one storage write per partition (normally one); revealing costs one point read per reference.
 /// </summary>
-public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider clock, IOptions<ShroudOptions> options)
+public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider clock, IOptions<ShroudOptions> options, ShroudMetrics metrics)
 {
     public const string TextContentType = "text/plain; charset=utf-8";
     public const string JsonContentType = "application/json";
@@ -57,6 +57,7 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
         }
 
         await records.WriteAsync(stored, cancellationToken);
+        metrics.Sealed(SealedKind.Value, items.Count);
         return sealedValues;
     }
 
@@ -67,7 +68,11 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
             ? reference
             : throw InvalidReference(r.Field)).ToList();
         var redacted = Redacted((await keys.GetAsync(appId, cancellationToken)).Settings.RedactionText);
-        return await Task.WhenAll(parsed.Select((reference, i) => RevealAsync(appId, references[i].Field, reference, redacted, cancellationToken)));
+        var revealed = await Task.WhenAll(parsed.Select((reference, i) => RevealAsync(appId, references[i].Field, reference, redacted, cancellationToken)));
+
+        // Counted once the whole call succeeds: an invalid reference in a batch returns no plaintext at all.
+        metrics.Revealed(SealedKind.Value, revealed.Count(v => !v.Expired));
+        return revealed;
     }
 
     /// <summary>The answer for a value that has expired or is gone, or for a caller who may not see it.</summary>
@@ -77,12 +82,14 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
     {
         if (reference.ExpiresAt <= clock.GetUtcNow())
         {
+            metrics.Redacted(SealedKind.Value, RedactionReason.Expired);
             return redacted;
         }
 
         var stored = await records.ReadAsync(reference, cancellationToken);
         if (stored is null)
         {
+            metrics.Redacted(SealedKind.Value, RedactionReason.Gone);
             return redacted;
         }
 
@@ -94,6 +101,7 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
         // The expiry column is the truth at read time, whether or not the sweep has run.
         if (stored.Address.ExpiresAt <= clock.GetUtcNow())
         {
+            metrics.Redacted(SealedKind.Value, RedactionReason.Expired);
             return redacted;
         }
 
