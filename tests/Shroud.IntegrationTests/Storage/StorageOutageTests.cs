@@ -149,6 +149,7 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
             new("create configuration", HttpMethod.Post, $"/api/apps/{App}/configurations", key, Json(new { name = "other" })),
             new("get configuration", HttpMethod.Get, $"/api/apps/{App}/configurations/{configurationId}", key, null),
             new("replace configuration", HttpMethod.Put, $"/api/apps/{App}/configurations/{configurationId}", key, Json(new { name = "strict" })),
+            new("patch configuration", HttpMethod.Patch, $"/api/apps/{App}/configurations/{configurationId}", key, Json(new { transcript = true })),
             new("delete configuration", HttpMethod.Delete, $"/api/apps/{App}/configurations/{configurationId}", key, null),
             new("start conversation", HttpMethod.Put, $"/api/apps/{App}/conversations/c1/encryption", key, Json(new { configurationId })),
             new("get conversation", HttpMethod.Get, $"/api/apps/{App}/conversations/c1/encryption", key, null),

@@ -61,6 +61,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         await Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/apps/{App}/configurations/{configuration}", key);
         await Expect(HttpStatusCode.OK, HttpMethod.Put, $"/api/apps/{App}/configurations/{configuration}", key,
             new { name = "Support", encryptUserMessages = true, sensitiveVariables = new[] { "email" }, ttl = "PT2H" });
+        await Expect(HttpStatusCode.OK, HttpMethod.Patch, $"/api/apps/{App}/configurations/{spare}", key, new { transcript = true });
         await Expect(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/apps/{App}/configurations/{spare}", key);
         await Expect(HttpStatusCode.OK, HttpMethod.Patch, $"/api/apps/{App}", key, new { defaultConfigurationId = configuration });
         await Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/apps/{App}", key);
