@@ -124,7 +124,7 @@ public sealed class PromptDeletionTests(AzuriteFixture azurite, ITestOutputHelpe
             Assert.Equal(live.Select(v => v.Value), revealed.Select(r => r!["value"]!.GetValue<string>()));
         }
 
-        output.WriteLine($"{moments.Count} sweeps between the first expiry and 60 s after the last: {deleted} rows deleted, none early, none late; {values.Count(v => v.ExpiresAt > factory.Clock.GetUtcNow())} live rows of both layouts kept");
+        output.WriteLine($"{moments.Count} sweeps from 1 s before the first expiry to 60 s after the last: {deleted} rows deleted, none early, none late; {values.Count(v => v.ExpiresAt > factory.Clock.GetUtcNow())} live rows of both layouts kept");
         Assert.Equal(values.Count(v => v.ExpiresAt <= lastExpiry), deleted);
         Assert.Equal(2, (await Rows.AllAsync(records)).Count);
     }
