@@ -57,8 +57,11 @@ param cacheRefresh string = '00:01:00'
 @description('Optional. How long an app KEK version seals new values (Shroud__KekActivePeriod, d.hh:mm:ss).')
 param kekActivePeriod string = '1.00:00:00'
 
-@description('Optional. NCRONTAB schedule of the maintenance job, with seconds, in UTC (Maintenance__Schedule).')
+@description('Optional. NCRONTAB schedule of the maintenance job\'s KEK rotation, destruction and re-wrap, with seconds, in UTC (Maintenance__Schedule).')
 param maintenanceSchedule string = '0 0 0 * * *'
+
+@description('Optional. NCRONTAB schedule of the sweep that deletes expired records and media, with seconds, in UTC (Maintenance__SweepSchedule).')
+param sweepSchedule string = '0 */5 * * * *'
 
 @minLength(1)
 @description('Optional. Ids of every root key the app reads (RootKeys__Keys__<id>), each from the Key Vault secret root-key-<id>. Letters, digits and dashes. While rotating, list the old and the new id.')
@@ -152,6 +155,7 @@ var shroudSettings = union(
     Shroud__KekActivePeriod: kekActivePeriod
     RootKeys__ActiveKeyId: activeRootKeyId
     Maintenance__Schedule: maintenanceSchedule
+    Maintenance__SweepSchedule: sweepSchedule
     // The Functions host's own request body limit (default 100 MB) answers 500 when exceeded; kept above Shroud's so an
     // oversized upload reaches Shroud and gets its 413 problem.
     FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(maxMediaBytes + 1048576)

@@ -15,3 +15,5 @@ param activeRootKey = readEnvironmentVariable('SHROUD_ROOT_KEY', '')
 param bootstrapAdminKey = readEnvironmentVariable('SHROUD_BOOTSTRAP_ADMIN_KEY', '')
 
 param maintenanceSchedule = '0 0 0 * * *'
+
+param sweepSchedule = '0 */5 * * * *'

@@ -36,6 +36,12 @@ public sealed class MaintenanceOptions
 {
     public const string SectionName = "Maintenance";
 
-    /// <summary>NCRONTAB expression (six fields, with seconds, as Azure Functions timers use); default daily at 00:00 UTC.</summary>
+    /// <summary>
+    /// NCRONTAB expression (six fields, with seconds, as Azure Functions timers use) of the KEK work: rotation,
+    /// destruction and re-wrap; default daily at 00:00 UTC.
+    /// </summary>
     public string Schedule { get; set; } = "0 0 0 * * *";
+
+    /// <summary>NCRONTAB expression of the sweep of expired records; default every 5 minutes.</summary>
+    public string SweepSchedule { get; set; } = "0 */5 * * * *";
 }

@@ -41,7 +41,9 @@ public sealed class ShroudSettingsValidation
         RootKeyRing.Validate(options) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 
     public ValidateOptionsResult Validate(string? name, MaintenanceOptions options) =>
-        MaintenanceSchedule.TryParse(options.Schedule, out _)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Setting {MaintenanceOptions.SectionName}__Schedule must be an NCRONTAB expression such as '0 0 0 * * *' (second minute hour day month weekday).");
+        !MaintenanceSchedule.TryParse(options.Schedule, out _)
+            ? ValidateOptionsResult.Fail($"Setting {MaintenanceOptions.SectionName}__Schedule must be an NCRONTAB expression such as '0 0 0 * * *' (second minute hour day month weekday).")
+            : !MaintenanceSchedule.TryParse(options.SweepSchedule, out _)
+                ? ValidateOptionsResult.Fail($"Setting {MaintenanceOptions.SectionName}__SweepSchedule must be an NCRONTAB expression such as '0 */5 * * * *' (second minute hour day month weekday).")
+                : ValidateOptionsResult.Success;
 }

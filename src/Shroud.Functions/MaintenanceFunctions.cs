@@ -6,7 +6,7 @@ using Shroud.Core.Maintenance;
 
 namespace Shroud.Functions;
 
-/// <summary>The maintenance job: on the schedule, and on demand over HTTP.</summary>
+/// <summary>The maintenance job: the KEK work and the sweep each on its schedule, and everything on demand over HTTP.</summary>
 public sealed class MaintenanceFunctions(MaintenanceApi api, MaintenanceJob job)
 {
     [Function(nameof(RunMaintenance))]
@@ -20,5 +20,10 @@ public sealed class MaintenanceFunctions(MaintenanceApi api, MaintenanceJob job)
     /// </summary>
     [Function(nameof(MaintenanceTimer))]
     public Task MaintenanceTimer([TimerTrigger("%Maintenance:Schedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
-        job.RunAsync(cancellationToken);
+        job.RunAsync(MaintenanceTasks.Keys, cancellationToken);
+
+    /// <summary>Deletes expired records on the <c>Maintenance__SweepSchedule</c> app setting, named as above.</summary>
+    [Function(nameof(SweepTimer))]
+    public Task SweepTimer([TimerTrigger("%Maintenance:SweepSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        job.RunAsync(MaintenanceTasks.Sweep, cancellationToken);
 }

@@ -4,17 +4,25 @@ using Shroud.Core.Maintenance;
 
 namespace Shroud.Host;
 
-/// <summary>Runs the maintenance job on the <c>Maintenance__Schedule</c> NCRONTAB schedule, as the Functions timer does in Azure.</summary>
+/// <summary>
+/// Runs the maintenance job's KEK work on the <c>Maintenance__Schedule</c> NCRONTAB schedule and its sweep on
+/// <c>Maintenance__SweepSchedule</c>, as the Functions timers do in Azure.
+/// </summary>
 public sealed class MaintenanceScheduler(MaintenanceJob job, IOptions<MaintenanceOptions> options, TimeProvider clock, ILogger<MaintenanceScheduler> logger)
     : BackgroundService
 {
     // Waits in bounded steps: Task.Delay takes at most about 49 days, and the clock may be changed meanwhile.
     private static readonly TimeSpan MaxStep = TimeSpan.FromHours(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(
+            RunOnScheduleAsync(options.Value.Schedule, MaintenanceTasks.Keys, stoppingToken),
+            RunOnScheduleAsync(options.Value.SweepSchedule, MaintenanceTasks.Sweep, stoppingToken));
+
+    private async Task RunOnScheduleAsync(string expression, MaintenanceTasks tasks, CancellationToken stoppingToken)
     {
-        // The schedule was validated when the host started.
-        MaintenanceSchedule.TryParse(options.Value.Schedule, out var schedule);
+        // The schedules were validated when the host started.
+        MaintenanceSchedule.TryParse(expression, out var schedule);
         var next = schedule.Next(clock.GetUtcNow());
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -27,11 +35,11 @@ public sealed class MaintenanceScheduler(MaintenanceJob job, IOptions<Maintenanc
 
             try
             {
-                await job.RunAsync(stoppingToken);
+                await job.RunAsync(tasks, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError("Scheduled maintenance failed ({ExceptionType}); the next run resumes it", e.GetType().Name);
+                logger.LogError("Scheduled maintenance ({MaintenanceTasks}) failed ({ExceptionType}); the next run resumes it", tasks, e.GetType().Name);
             }
 
             next = schedule.Next(clock.GetUtcNow());

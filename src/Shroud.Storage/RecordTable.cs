@@ -7,8 +7,8 @@ using Shroud.Core.Records;
 namespace Shroud.Storage;
 
 /// <summary>
-/// The records table. Partition key = <see cref="RecordPartitions"/> (expiry hour and shard), row key = ref id, so a
-/// sweep reads only expired partitions. Media rows name the blob holding their ciphertext, which is deleted with them.
+/// The records table. Partition key = <see cref="RecordPartitions"/> (expiry minute and shard), row key = ref id, so a
+/// sweep reads only expired partitions (and, until the last of them is swept, the current hour's of the hourly layout). Media rows name the blob holding their ciphertext, which is deleted with them.
 /// </summary>
 public sealed class RecordTable(TableClient table, BlobContainerClient media) : IRecordStore
 {
@@ -36,17 +36,24 @@ public sealed class RecordTable(TableClient table, BlobContainerClient media) : 
     public async Task<StoredRecord?> ReadAsync(ShroudReference reference, CancellationToken cancellationToken)
     {
         var entity = await table.GetEntityIfExistsAsync<TableEntity>(RecordPartitions.For(reference), reference.RefId, cancellationToken: cancellationToken);
+        if (!entity.HasValue)
+        {
+            // A reference issued before the minute layout: its row keeps its hourly key until the sweep deletes it.
+            entity = await table.GetEntityIfExistsAsync<TableEntity>(RecordPartitions.HourlyFor(reference), reference.RefId, cancellationToken: cancellationToken);
+        }
+
         return entity.HasValue ? FromEntity(entity.Value!) : null;
     }
 
     /// <summary>
-    /// Deletes every row of the partitions whose expiry hour has passed, in transactions of up to 100 rows.
-    /// Reads only expired partitions (a range below the current hour), so its cost follows the expired rows alone.
+    /// Deletes every row that expired before the current minute, in transactions of up to 100 rows.
+    /// Reads only partitions whose minute has passed (a key range), so its cost follows the expired rows alone; the
+    /// expiry column filter keeps the live rows of the previous layout's current hour, which that range includes.
     /// Safe to run twice at once, and to stop at any point: what is left is deleted by the next run.
     /// </summary>
     public async Task<int> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey lt {RecordPartitions.ExpiredBound(now)}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey lt {RecordPartitions.ExpiredBound(now)} and ExpiresAt lt {RecordPartitions.SweepCutoff(now)}");
         var deleted = 0;
         var pages = table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", BlobNameColumn], cancellationToken: cancellationToken);
         await foreach (var page in pages.AsPages())

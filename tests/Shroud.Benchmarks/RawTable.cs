@@ -20,12 +20,12 @@ internal sealed class RawTable(TableClient table, int valueBytes, int slots)
         return new RawTable(service.GetTableClient(tableName), valueBytes, slots);
     }
 
-    /// <summary>One AddEntityAsync: partition = expiry hour and one of 16 shards, row = 22-char base64url id, as Shroud does.</summary>
+    /// <summary>One AddEntityAsync: partition = expiry minute and one of 16 shards, row = 22-char base64url id, as Shroud does.</summary>
     public async Task InsertAsync(int slot, CancellationToken ct)
     {
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
         var refId = RandomNumberGenerator.GetBytes(16);
-        var key = ($"{expiresAt.UtcDateTime:yyyyMMddHH}-{refId[0] % 16:x}", Base64Url.EncodeToString(refId));
+        var key = ($"{expiresAt.UtcDateTime:yyyyMMddHHmm}-{refId[0] % 16:x}", Base64Url.EncodeToString(refId));
         await table.AddEntityAsync(
             new TableEntity(key.Item1, key.Item2)
             {

@@ -17,20 +17,37 @@ public sealed record MaintenanceReport(
     int AppsFailed,
     IReadOnlyList<MaintenanceFailure> Failures);
 
+/// <summary>The parts of a maintenance run: the KEK work on the daily schedule, the sweep on its own, both on demand.</summary>
+[Flags]
+public enum MaintenanceTasks
+{
+    /// <summary>Rotate, destroy and re-wrap every app's KEKs.</summary>
+    Keys = 1,
+
+    /// <summary>Delete the expired records and their media blobs.</summary>
+    Sweep = 2,
+
+    All = Keys | Sweep,
+}
+
 /// <summary>
-/// The daily job: for every app, rotates a KEK that has served its period, destroys KEKs past retention and re-wraps
-/// KEKs under the active root key; then deletes expired records. Every step is conditional or idempotent, so the job
-/// can stop anywhere, run again, or run on two hosts at once. One app's failure is reported, not fatal.
+/// The maintenance job: for every app, rotates a KEK that has served its period, destroys KEKs past retention and
+/// re-wraps KEKs under the active root key; then deletes expired records. Every step is conditional or idempotent, so
+/// the job can stop anywhere, run again, or run on two hosts at once. One app's failure is reported, not fatal.
 /// </summary>
 public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordStore records, TimeProvider clock, ILogger<MaintenanceJob> logger)
 {
     public const string RecordsScope = "records";
 
-    public async Task<MaintenanceReport> RunAsync(CancellationToken cancellationToken)
+    /// <summary>Runs every task, as <c>POST /api/maintenance/run</c> does.</summary>
+    public Task<MaintenanceReport> RunAsync(CancellationToken cancellationToken) => RunAsync(MaintenanceTasks.All, cancellationToken);
+
+    public async Task<MaintenanceReport> RunAsync(MaintenanceTasks tasks, CancellationToken cancellationToken)
     {
         int rotated = 0, destroyed = 0, rewrapped = 0, deleted = 0;
         var failures = new List<MaintenanceFailure>();
-        foreach (var appId in await apps.ListAppIdsAsync(cancellationToken))
+        IReadOnlyList<string> appIds = tasks.HasFlag(MaintenanceTasks.Keys) ? await apps.ListAppIdsAsync(cancellationToken) : [];
+        foreach (var appId in appIds)
         {
             try
             {
@@ -45,13 +62,16 @@ public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordSto
             }
         }
 
-        try
+        if (tasks.HasFlag(MaintenanceTasks.Sweep))
         {
-            deleted = await records.SweepAsync(clock.GetUtcNow(), cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            failures.Add(new MaintenanceFailure(RecordsScope, Describe(e)));
+            try
+            {
+                deleted = await records.SweepAsync(clock.GetUtcNow(), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures.Add(new MaintenanceFailure(RecordsScope, Describe(e)));
+            }
         }
 
         var report = new MaintenanceReport(rotated, destroyed, rewrapped, deleted, failures.Count(f => f.Scope != RecordsScope), failures);
@@ -61,8 +81,8 @@ public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordSto
         }
 
         logger.LogInformation(
-            "Maintenance finished: {KeksRotated} KEKs rotated, {KeksDestroyed} destroyed, {KeksRewrapped} re-wrapped, {RecordsDeleted} records deleted, {AppsFailed} apps failed",
-            report.KeksRotated, report.KeksDestroyed, report.KeksRewrapped, report.RecordsDeleted, report.AppsFailed);
+            "Maintenance finished ({MaintenanceTasks}): {KeksRotated} KEKs rotated, {KeksDestroyed} destroyed, {KeksRewrapped} re-wrapped, {RecordsDeleted} records deleted, {AppsFailed} apps failed",
+            tasks, report.KeksRotated, report.KeksDestroyed, report.KeksRewrapped, report.RecordsDeleted, report.AppsFailed);
         return report;
     }
 

@@ -14,25 +14,49 @@ public interface IRecordStore
     /// <summary>Writes the rows with one request per partition (a single insert, or entity-group transactions).</summary>
     Task WriteAsync(IReadOnlyList<StoredRecord> records, CancellationToken cancellationToken);
 
-    /// <summary>One point read; null when the row is gone.</summary>
+    /// <summary>One point read (a second for a row the previous layout keyed by expiry hour); null when the row is gone.</summary>
     Task<StoredRecord?> ReadAsync(ShroudReference reference, CancellationToken cancellationToken);
 
-    /// <summary>Deletes every record (and media blob) whose expiry hour has passed; returns how many rows it deleted.</summary>
+    /// <summary>
+    /// Deletes every record (and media blob) that expired before the start of <paramref name="now"/>'s minute
+    /// (<see cref="RecordPartitions.SweepCutoff"/>), hence every one that expired 60 s or more before; returns how many
+    /// rows it deleted.
+    /// </summary>
     Task<int> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>
-/// Record partitions: expiry hour (<c>yyyyMMddHH</c>, UTC) and shard, so every expired row sorts before every live one
-/// (a sweep reads only expired partitions) and the shard (first byte of the ref id) spreads concurrent writes over
-/// 16 partitions per hour.
+/// Record partitions: expiry minute (<c>yyyyMMddHHmm</c>, UTC) and shard, so the partitions whose minute has passed
+/// (every key below <see cref="ExpiredBound"/>) hold only expired rows and a sweep reads no live one, and the shard
+/// (first byte of the ref id) spreads concurrent writes over 16 partitions per minute.
+/// Rows written before this layout are keyed by expiry hour (<c>yyyyMMddHH-s</c>) until they are swept. Such a key
+/// sorts after the minute keys of earlier hours and before those of its own hour (<c>-</c> sorts before digits): below
+/// the bound once its hour has begun, while some of its rows may still be live, so the sweep also compares each row's
+/// expiry column with <see cref="SweepCutoff"/>.
 /// </summary>
 public static class RecordPartitions
 {
     public const int Shards = 16;
 
     public static string For(ShroudReference reference) =>
-        $"{reference.ExpiresAt.UtcDateTime:yyyyMMddHH}-{reference.RefIdBytes[0] % Shards:x}";
+        $"{reference.ExpiresAt.UtcDateTime:yyyyMMddHHmm}-{Shard(reference)}";
 
-    /// <summary>The partition keys strictly below this value hold only rows that expired before <paramref name="now"/>'s hour.</summary>
-    public static string ExpiredBound(DateTimeOffset now) => $"{now.UtcDateTime:yyyyMMddHH}";
+    /// <summary>The partition a reference's row has when the previous layout (expiry hour and shard) wrote it.</summary>
+    public static string HourlyFor(ShroudReference reference) =>
+        $"{reference.ExpiresAt.UtcDateTime:yyyyMMddHH}-{Shard(reference)}";
+
+    /// <summary>
+    /// The start of <paramref name="now"/>'s minute: a sweep deletes the rows that expired before it. Expiries are whole
+    /// seconds, so that is never a live row, and always every row that expired 60 s or more before <paramref name="now"/>.
+    /// </summary>
+    public static DateTimeOffset SweepCutoff(DateTimeOffset now) =>
+        new(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+
+    /// <summary>
+    /// The partition keys below this value hold rows that expired before <see cref="SweepCutoff"/>, all of them in
+    /// minute partitions; in hourly partitions of the current hour only some of them.
+    /// </summary>
+    public static string ExpiredBound(DateTimeOffset now) => $"{SweepCutoff(now).UtcDateTime:yyyyMMddHHmm}";
+
+    private static string Shard(ShroudReference reference) => $"{reference.RefIdBytes[0] % Shards:x}";
 }

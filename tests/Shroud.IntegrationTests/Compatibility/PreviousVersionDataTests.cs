@@ -130,11 +130,11 @@ public sealed class PreviousVersionDataTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     [Fact]
-    public async Task Maintenance_past_expiry_deletes_every_record_and_the_media_blob()
+    public async Task Maintenance_60_seconds_after_expiry_deletes_every_record_and_the_media_blob()
     {
         var lastExpiry = Data.Batch.Select(v => v.ExpiresAt).Append(Data.Single.ExpiresAt).Append(Data.Media.ExpiresAt).Max();
-        // The sweep takes partitions whose expiry hour has passed, so the clock moves beyond that hour.
-        factory.Clock.Advance(lastExpiry.AddHours(2) - factory.Clock.GetUtcNow());
+        // The previous version keyed these rows by expiry hour; they go 60 s after their expiry, within that hour.
+        factory.Clock.Advance(lastExpiry.AddSeconds(60) - factory.Clock.GetUtcNow());
 
         var (status, report, _) = await client.PostAsync("/api/maintenance/run", Data.Settings.BootstrapAdminKey, null);
 

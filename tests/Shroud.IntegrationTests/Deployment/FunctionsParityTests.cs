@@ -36,11 +36,13 @@ public sealed class FunctionsParityTests(AzuriteFixture azurite)
         Assert.Equal(FunctionDeclarations.Http.Count, FunctionDeclarations.Http.Select(f => f.Name).Distinct().Count());
     }
 
-    [Fact]
-    public async Task The_timer_runs_on_the_schedule_setting_the_local_host_reads()
+    [Theory]
+    [InlineData("Maintenance__Schedule")]
+    [InlineData("Maintenance__SweepSchedule")]
+    public async Task Each_timer_runs_on_a_schedule_setting_the_local_host_reads(string setting)
     {
-        var schedule = Assert.Single(FunctionDeclarations.TimerSchedules);
-        Assert.Matches("^%[^%]+%$", schedule);
+        Assert.Equal(2, FunctionDeclarations.TimerSchedules.Count);
+        var schedule = Assert.Single(FunctionDeclarations.TimerSchedules, s => s == $"%{setting.Replace("__", ":", StringComparison.Ordinal)}%");
 
         // The Functions host resolves %name% as a configuration key (IConfiguration[name]); the local host binds
         // MaintenanceOptions from configuration. Give that key a value only this test uses and see the local host's job take it.
@@ -48,7 +50,7 @@ public sealed class FunctionsParityTests(AzuriteFixture azurite)
         const string distinctSchedule = "0 7 3 29 2 *";
         await using var factory = new ShroudFactory(azurite, new Dictionary<string, string?> { [key] = distinctSchedule });
 
-        Assert.Equal(distinctSchedule, factory.Services.GetRequiredService<IOptions<MaintenanceOptions>>().Value.Schedule);
-        Assert.Equal("Maintenance__Schedule", key.Replace(":", "__", StringComparison.Ordinal));
+        var options = factory.Services.GetRequiredService<IOptions<MaintenanceOptions>>().Value;
+        Assert.Equal(distinctSchedule, setting == "Maintenance__Schedule" ? options.Schedule : options.SweepSchedule);
     }
 }

@@ -17,6 +17,7 @@ public sealed class SettingsConsistencyTests
         Assert.Contains(typeof(MaintenanceOptions), BoundSettings.OptionsTypes);
         Assert.Contains(BoundSettings.All, s => s is { Name: "RootKeys__Keys", IsFamily: true });
         Assert.Contains(BoundSettings.All, s => s is { Name: "Maintenance__Schedule", IsFamily: false });
+        Assert.Contains(BoundSettings.All, s => s is { Name: "Maintenance__SweepSchedule", IsFamily: false });
     }
 
     [Fact]

@@ -2,7 +2,8 @@ namespace Shroud.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A clock the tests move forward, so TTLs expire without sleeping. It starts at the top of the current
-/// UTC hour: records are partitioned by expiry hour, so a test's outcome must not depend on the minute it runs.
+/// UTC hour: records are partitioned by expiry minute (by expiry hour before), so a test's outcome must not depend on
+/// the minute it runs.
 /// </summary>
 public sealed class ManualClock : TimeProvider
 {

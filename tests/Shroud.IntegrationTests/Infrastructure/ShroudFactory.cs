@@ -32,6 +32,7 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
             ["RootKeys:Keys:test"] = Convert.ToBase64String(Aead.NewKey()),
             // Far from any test run, so only the tests themselves start the job.
             ["Maintenance:Schedule"] = "0 0 0 29 2 *",
+            ["Maintenance:SweepSchedule"] = "0 0 0 29 2 *",
         }, overrides, new ManualClock())
     {
     }

@@ -1,3 +1,4 @@
+using Shroud.Core;
 using Shroud.Core.Maintenance;
 
 namespace Shroud.UnitTests.Maintenance;
@@ -27,5 +28,17 @@ public sealed class MaintenanceScheduleTests
     public void Invalid_expressions_are_refused(string? expression)
     {
         Assert.False(MaintenanceSchedule.TryParse(expression, out _));
+    }
+
+    [Fact]
+    public void The_sweep_schedule_defaults_to_every_5_minutes_and_an_invalid_one_is_refused_by_name()
+    {
+        var validation = new ShroudSettingsValidation();
+
+        Assert.Equal("0 */5 * * * *", new MaintenanceOptions().SweepSchedule);
+        Assert.True(validation.Validate(null, new MaintenanceOptions()).Succeeded);
+        var refused = validation.Validate(null, new MaintenanceOptions { SweepSchedule = "every 5 minutes" });
+        Assert.True(refused.Failed);
+        Assert.Contains("Maintenance__SweepSchedule", refused.FailureMessage);
     }
 }

@@ -63,12 +63,13 @@ public sealed class ShroudReferenceTests
     }
 
     [Fact]
-    public void Partition_key_puts_the_expiry_hour_first_and_the_shard_last()
+    public void Partition_key_puts_the_expiry_minute_first_and_the_shard_last()
     {
         var reference = NewReference();
 
-        Assert.Equal($"{Expiry.UtcDateTime:yyyyMMddHH}-7", RecordPartitions.For(reference));
-        Assert.True(string.CompareOrdinal(RecordPartitions.For(reference), RecordPartitions.ExpiredBound(Expiry.AddHours(1))) < 0);
+        Assert.Equal($"{Expiry.UtcDateTime:yyyyMMddHHmm}-7", RecordPartitions.For(reference));
+        Assert.Equal($"{Expiry.UtcDateTime:yyyyMMddHH}-7", RecordPartitions.HourlyFor(reference));
+        Assert.True(string.CompareOrdinal(RecordPartitions.For(reference), RecordPartitions.ExpiredBound(Expiry.AddMinutes(1))) < 0);
         Assert.True(string.CompareOrdinal(RecordPartitions.For(reference), RecordPartitions.ExpiredBound(Expiry)) > 0);
     }
 }
