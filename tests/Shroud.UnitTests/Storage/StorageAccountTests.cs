@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+using Shroud.Storage;
+
+namespace Shroud.UnitTests.Storage;
+
+public sealed class StorageAccountTests
+{
+    [Fact]
+    public void Development_storage_names_the_emulator_endpoints_and_the_prefixed_tables_and_container()
+    {
+        var account = Account(new StorageOptions { ConnectionString = "UseDevelopmentStorage=true", TablePrefix = "Shroud" });
+
+        Assert.Equal("http://127.0.0.1:10002/devstoreaccount1", account.Tables.Uri.ToString().TrimEnd('/'));
+        Assert.Equal("http://127.0.0.1:10000/devstoreaccount1", account.Blobs.Uri.ToString().TrimEnd('/'));
+        Assert.Equal(["Shroudapps", "Shroudrecords", "Shroudconversations"], new[] { account.Apps.Name, account.Records.Name, account.Conversations.Name });
+        Assert.Equal("shroudmedia", account.Media.Name);
+    }
+
+    [Fact]
+    public void Endpoints_without_a_connection_string_are_reached_with_a_token_credential()
+    {
+        var account = Account(new StorageOptions
+        {
+            TableEndpoint = "https://acct.table.core.windows.net",
+            BlobEndpoint = "https://acct.blob.core.windows.net",
+            ManagedIdentityClientId = "00000000-0000-0000-0000-000000000001",
+        });
+
+        Assert.Equal("https://acct.table.core.windows.net/", account.Tables.Uri.ToString());
+        Assert.Equal("https://acct.blob.core.windows.net/", account.Blobs.Uri.ToString());
+        Assert.Equal("acct", account.Tables.AccountName);
+
+        // A SAS can only be made with a shared key; a client built on a token credential has none.
+        Assert.False(account.Media.CanGenerateSasUri);
+    }
+
+    [Fact]
+    public void The_retry_budget_bounds_how_long_a_failing_request_takes()
+    {
+        var options = StorageAccount.DefaultTableOptions();
+
+        Assert.Equal(StorageAccount.MaxRetries, options.Retry.MaxRetries);
+        Assert.Equal(StorageAccount.AttemptTimeout, options.Retry.NetworkTimeout);
+        var backoff = options.Retry.Delay * (1 + 2 + 4);
+        Assert.True(((StorageAccount.MaxRetries + 1) * options.Retry.NetworkTimeout) + backoff <= StorageAccount.FailureBound);
+        Assert.True(StorageAccount.FailureBound <= TimeSpan.FromSeconds(30));
+    }
+
+    private static StorageAccount Account(StorageOptions options) =>
+        new(Options.Create(options), StorageAccount.DefaultTableOptions(), StorageAccount.DefaultBlobOptions());
+}
