@@ -50,7 +50,6 @@ public sealed class MediaApi(Gatekeeper gatekeeper, MediaVault media, IOptions<S
         var opened = await media.OpenAsync(appId, body.Ref ?? throw ShroudException.Invalid("ref", "is required."), ct);
         var response = request.HttpContext.Response;
         response.ContentLength = opened.Size;
-        ValuesApi.NoStore(request);
         return TypedResults.Stream(
             stream => opened.CopyToAsync((chunk, token) => stream.WriteAsync(chunk, token), ct),
             opened.ContentType,

@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddShroudHost();
 
 var app = builder.Build();
+app.UseShroudApi();
 app.MapShroudApi();
 app.Run();
 
