@@ -27,12 +27,28 @@ public static class ApiServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// The local host's middleware around the routes: every answer carries the cache rule, and a request no route answers
+    /// gets a problem response (<c>404 not_found</c>, or <c>405 method_not_allowed</c> with <c>Allow</c>) like every other error.
+    /// </summary>
+    public static IApplicationBuilder UseShroudApi(this IApplicationBuilder app)
+    {
+        app.Use((context, next) =>
+        {
+            CachePolicy.Apply(context.Response);
+            return next(context);
+        });
+        app.UseStatusCodePages(context => Problems.ForUnroutedAsync(context.HttpContext));
+        return app;
+    }
+
     /// <summary>Maps every route under <c>/api</c>, exactly as the Functions app declares them.</summary>
     public static RouteGroupBuilder MapShroudApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/" + Routes.Prefix).AddEndpointFilter<ProblemFilter>();
-        api.MapGet(Routes.Health, (HttpRequest r, HealthApi h) => h.CheckAsync(r));
+        api.MapMethods(Routes.Health, [HttpMethods.Get, HttpMethods.Head], (HttpRequest r, HealthApi h) => h.CheckAsync(r));
         api.MapPost(Routes.Apps, (HttpRequest r, AppsApi a) => a.CreateAppAsync(r));
+        api.MapGet(Routes.Apps, (HttpRequest r, AppsApi a) => a.ListAppsAsync(r));
         api.MapPost(Routes.AppKeys, (HttpRequest r, string appId, AppsApi a) => a.CreateKeyAsync(r, appId));
         api.MapGet(Routes.AppKeys, (HttpRequest r, string appId, AppsApi a) => a.ListKeysAsync(r, appId));
         api.MapDelete(Routes.AppKey, (HttpRequest r, string appId, string keyId, AppsApi a) => a.RevokeKeyAsync(r, appId, keyId));

@@ -13,6 +13,11 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
 {
     public const int MaxRedactionLength = 100;
 
+    /// <summary>Most apps in one page of <c>GET /api/apps</c>.</summary>
+    public const int AppsPerPage = 100;
+
+    public const string ContinuationTokenParameter = "continuationToken";
+
     public async Task<Created<AppResponse>> CreateAppAsync(HttpRequest request)
     {
         var ct = request.HttpContext.RequestAborted;
@@ -21,6 +26,21 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
         var id = body.Id ?? throw ShroudException.Invalid("id", "is required.");
         var createdAt = await registry.CreateAsync(id, ct);
         return TypedResults.Created($"/{Routes.Prefix}/{Routes.Apps}/{id}", new AppResponse(id, createdAt, null, AppSettings.DefaultRedaction));
+    }
+
+    /// <summary>The deployment's apps, a page at a time (bootstrap admin key): ids and creation times only.</summary>
+    public async Task<Ok<AppListResponse>> ListAppsAsync(HttpRequest request)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, null, Permissions.Admin, ct);
+        var token = request.Query[ContinuationTokenParameter] switch
+        {
+            { Count: 0 } => null,
+            [{ Length: > 0 } one] => one,
+            _ => throw ShroudException.Invalid(ContinuationTokenParameter, "must be given once, as a previous page returned it."),
+        };
+        var page = await apps.ListAppsAsync(token, AppsPerPage, ct);
+        return TypedResults.Ok(new AppListResponse(page.Apps.Select(a => new AppListItem(a.AppId, a.CreatedAt)).ToList(), page.ContinuationToken));
     }
 
     /// <summary>The app's settings (<c>configure</c>), with an ETag.</summary>
@@ -93,7 +113,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     public async Task<Created<CreatedKeyResponse>> CreateKeyAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        var caller = await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
         var body = await ShroudJson.ReadAsync<CreateKeyRequest>(request, ct);
         var permissions = Permissions.None;
         var names = body.Permissions ?? throw ShroudException.Invalid("permissions", $"is required: a list of {PermissionNames.Known}.");
@@ -104,7 +124,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
                 : throw ShroudException.Invalid($"permissions[{i}]", $"must be one of: {PermissionNames.Known}.");
         }
 
-        var (key, text) = await keys.CreateAsync(appId, body.Name ?? "", permissions, ct);
+        var (key, text) = await keys.CreateAsync(caller, appId, body.Name ?? "", permissions, ct);
         return TypedResults.Created(
             $"/{Routes.Prefix}/{Routes.AppKeys.Replace("{appId}", appId)}/{key.KeyId}",
             new CreatedKeyResponse(key.KeyId, text, key.Name, PermissionNames.Format(key.Permissions), key.CreatedAt));

@@ -32,6 +32,10 @@ public sealed record HealthResponse(string Status);
 
 public sealed record AppResponse(string Id, DateTimeOffset CreatedAt, string? DefaultConfigurationId, string RedactionText);
 
+public sealed record AppListItem(string Id, DateTimeOffset CreatedAt);
+
+public sealed record AppListResponse(IReadOnlyList<AppListItem> Items, string? ContinuationToken);
+
 public sealed record ConfigurationResponse(
     string Id,
     string Name,

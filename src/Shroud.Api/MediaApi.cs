@@ -51,7 +51,6 @@ public sealed class MediaApi(Gatekeeper gatekeeper, MediaVault media, IOptions<S
         var opened = await media.OpenAsync(appId, body.Ref ?? throw ShroudException.Invalid("ref", "is required."), ct);
         var response = request.HttpContext.Response;
         response.ContentLength = opened.Size;
-        ValuesApi.NoStore(request);
         if (opened.FileName is { } fileName)
         {
             // Set here rather than as the result's download name, which ASP.NET Core writes to its logs.

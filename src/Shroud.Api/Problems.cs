@@ -40,6 +40,19 @@ public static class Problems
         }
     }
 
+    /// <summary>
+    /// Writes the problem for a request that routing answered without a body: no route for the path (404), or a route
+    /// that does not take the method (405, whose <c>Allow</c> header routing has set).
+    /// </summary>
+    public static Task ForUnroutedAsync(HttpContext context) => context.Response.StatusCode switch
+    {
+        StatusCodes.Status404NotFound => From(ShroudError.NotFound, "No route answers this path; routes are under /api.").ExecuteAsync(context),
+        StatusCodes.Status405MethodNotAllowed => From(
+            ShroudError.MethodNotAllowed,
+            $"This route does not answer {context.Request.Method}; it answers {context.Response.Headers.Allow}.").ExecuteAsync(context),
+        _ => Task.CompletedTask,
+    };
+
     /// <summary>503 <c>storage_unavailable</c> with a <c>Retry-After</c> header, so clients and proxies back off.</summary>
     public static ProblemHttpResult StorageUnavailable(HttpContext context, string detail)
     {

@@ -2,7 +2,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Shroud.Core;
 
@@ -17,8 +16,9 @@ public static class ShroudJson
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.AllowTrailingCommas = false;
-        // Redaction text and user content stay readable (★ rather than \u2605); HTML-sensitive characters are still escaped.
-        options.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
+        // Answers are application/json, never HTML: user content passes through as it came (wa:+15550100, ★, O'Brien),
+        // escaped only where JSON requires it.
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
     }
 
     private static readonly JsonSerializerOptions Options = Create();

@@ -37,7 +37,6 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
     {
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Decrypt, ct);
-        NoStore(request);
         var body = await ShroudJson.ReadAsync<DecryptRequest>(request, ct);
         if (body.Refs is null)
         {
@@ -77,9 +76,6 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
             throw ShroudException.Invalid(field, "must be an ISO-8601 duration such as PT1H or P1D.");
         }
     }
-
-    /// <summary>Plaintext answers must never be kept by a cache between Shroud and its caller.</summary>
-    public static void NoStore(HttpRequest request) => request.HttpContext.Response.Headers.CacheControl = "no-store";
 
     /// <summary>A batch holds 1 to <see cref="MaxBatch"/> items.</summary>
     public static void CheckBatch(int count, string field)

@@ -19,6 +19,8 @@ public sealed record ShroudError(string Code, int Status, string Title)
     public static readonly ShroudError ConfigurationInUse = new("configuration_in_use", 409, "The configuration is the app's default.");
     public static readonly ShroudError PreconditionFailed = new("precondition_failed", 412, "The resource has changed since it was read.");
     public static readonly ShroudError AppExists = new("app_exists", 409, "An app with this id already exists.");
+    public static readonly ShroudError NotFound = new("not_found", 404, "No route answers this path.");
+    public static readonly ShroudError MethodNotAllowed = new("method_not_allowed", 405, "The route does not answer this method.");
     public static readonly ShroudError StorageUnavailable = new("storage_unavailable", 503, "Storage is unavailable.");
 }
 

@@ -12,6 +12,10 @@ public sealed class AppsFunctions(AppsApi apps)
     public Task<IActionResult> CreateApp([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Apps)] HttpRequest request) =>
         apps.CreateAppAsync(request).AsActionResult();
 
+    [Function(nameof(ListApps))]
+    public Task<IActionResult> ListApps([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Apps)] HttpRequest request) =>
+        apps.ListAppsAsync(request).AsActionResult();
+
     [Function(nameof(GetApp))]
     public Task<IActionResult> GetApp([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.App)] HttpRequest request, string appId) =>
         apps.GetAppAsync(request, appId).AsActionResult();

@@ -5,10 +5,10 @@ using Shroud.Api;
 
 namespace Shroud.Functions;
 
-/// <summary><c>GET /api/health</c>, anonymous.</summary>
+/// <summary><c>GET</c> and <c>HEAD /api/health</c>, anonymous.</summary>
 public sealed class HealthFunctions(HealthApi health)
 {
     [Function(nameof(Health))]
-    public Task<IActionResult> Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Health)] HttpRequest request) =>
+    public Task<IActionResult> Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.Health)] HttpRequest request) =>
         health.CheckAsync(request).AsActionResult();
 }

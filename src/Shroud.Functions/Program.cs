@@ -6,6 +6,7 @@ using Shroud.Functions;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<CachePolicyMiddleware>();
 builder.UseMiddleware<ProblemMiddleware>();
 builder.Services.AddShroudApi();
 builder.Services.AddShroudTelemetry(builder.Configuration).UseFunctionsWorkerDefaults();

@@ -5,8 +5,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddShroudHost();
 
 var app = builder.Build();
+app.UseShroudApi();
 app.MapShroudApi();
-app.Run();
+return await app.RunShroudHostAsync();
 
 /// <summary>The local host's entry point, visible to the integration tests.</summary>
 public partial class Program;

@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using Shroud.Core;
@@ -101,6 +103,47 @@ public sealed class AppTable(TableClient table) : IAppStore
         return await table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {AppRow}"), select: ["PartitionKey"], cancellationToken: cancellationToken)
             .Select(e => e.PartitionKey).ToListAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// One page of app rows through the SDK's paging. The SDK's continuation token holds a space, so callers get it as
+    /// base64url; a token that does not decode, or that storage rejects, is the caller's mistake and not a fault.
+    /// </summary>
+    public async Task<AppPage> ListAppsAsync(string? continuationToken, int maxPerPage, CancellationToken cancellationToken)
+    {
+        var token = continuationToken is null ? null : DecodeContinuationToken(continuationToken);
+        var query = table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {AppRow}"), maxPerPage, ["PartitionKey", "CreatedAt"], cancellationToken);
+        try
+        {
+            await foreach (var page in query.AsPages(token, maxPerPage))
+            {
+                return new AppPage(
+                    page.Values.Select(e => new AppSummary(e.PartitionKey, e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue)).ToList(),
+                    page.ContinuationToken is { Length: > 0 } next ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes(next)) : null);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 400 && token is not null)
+        {
+            throw InvalidContinuationToken();
+        }
+
+        return new AppPage([], null);
+    }
+
+    private const int MaxContinuationTokenLength = 1024;
+
+    private static string DecodeContinuationToken(string text)
+    {
+        if (text.Length is 0 or > MaxContinuationTokenLength || !Base64Url.IsValid(text))
+        {
+            throw InvalidContinuationToken();
+        }
+
+        var decoded = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text));
+        return decoded.Length > 0 && !decoded.Any(char.IsControl) ? decoded : throw InvalidContinuationToken();
+    }
+
+    private static ShroudException InvalidContinuationToken() =>
+        ShroudException.Invalid("continuationToken", "must be the continuationToken of a previous page, as it was returned.");
 
     /// <summary>One transaction: the retiring row's update holds only if its ETag is unchanged.</summary>
     public async Task<bool> RotateAsync(StoredKek retiring, StoredKek next, CancellationToken cancellationToken)

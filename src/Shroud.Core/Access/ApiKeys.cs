@@ -7,8 +7,11 @@ public sealed class ApiKeys(IApiKeyStore store, AppDirectory apps, Gatekeeper ga
 {
     public const int MaxNameLength = 100;
 
-    /// <summary>Creates a key; the returned text is the only time the secret exists outside the caller.</summary>
-    public async Task<(ApiKeyRecord Key, string Text)> CreateAsync(string appId, string name, Permissions permissions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a key; the returned text is the only time the secret exists outside the caller. An app key may grant only
+    /// permissions it holds itself, so <c>admin</c> alone cannot mint a key that decrypts; the bootstrap admin key grants any.
+    /// </summary>
+    public async Task<(ApiKeyRecord Key, string Text)> CreateAsync(Caller creator, string appId, string name, Permissions permissions, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength)
         {
@@ -18,6 +21,13 @@ public sealed class ApiKeys(IApiKeyStore store, AppDirectory apps, Gatekeeper ga
         if (permissions == Permissions.None)
         {
             throw ShroudException.Invalid("permissions", $"must list at least one of: {PermissionNames.Known}.");
+        }
+
+        if (!creator.IsBootstrap && (permissions & ~creator.Permissions) is var missing and not Permissions.None)
+        {
+            throw new ShroudException(
+                ShroudError.Forbidden,
+                $"A key may grant only permissions it holds itself; this key lacks '{string.Join("', '", PermissionNames.Format(missing))}'.");
         }
 
         await apps.EnsureExistsAsync(appId, cancellationToken);

@@ -7,7 +7,7 @@ using Shroud.Core.Apps;
 namespace Shroud.Core.Access;
 
 /// <summary>Who is calling: the bootstrap admin, or one app's API key with its permissions.</summary>
-public sealed record Caller(string? AppId, string Name, Permissions Permissions);
+public sealed record Caller(string? AppId, string Name, Permissions Permissions, bool IsBootstrap = false);
 
 /// <summary>
 /// Checks the bearer key of every call. App keys are cached for <see cref="ShroudOptions.CacheRefresh"/>, so the hot
@@ -42,7 +42,7 @@ public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> optio
         if (IsBootstrap(presented))
         {
             return required == Permissions.Admin
-                ? new Caller(appId, "bootstrap", Permissions.Admin)
+                ? new Caller(appId, "bootstrap", Permissions.Admin, IsBootstrap: true)
                 : throw Forbidden(required);
         }
 

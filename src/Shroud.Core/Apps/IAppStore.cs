@@ -20,6 +20,12 @@ public sealed record AppSettings(string AppId, DateTimeOffset CreatedAt, string?
     public const string DefaultRedaction = "★★★★★";
 }
 
+/// <summary>One app as operators see it in a listing: no settings, no keys.</summary>
+public sealed record AppSummary(string AppId, DateTimeOffset CreatedAt);
+
+/// <summary>A page of apps and the token of the next page (null on the last one).</summary>
+public sealed record AppPage(IReadOnlyList<AppSummary> Apps, string? ContinuationToken);
+
 /// <summary>Everything the service needs of one app at request time, read with one query.</summary>
 public sealed record StoredApp(AppSettings Settings, IReadOnlyList<StoredKek> Keks, IReadOnlyList<EncryptionConfiguration> Configurations);
 
@@ -42,6 +48,13 @@ public interface IAppStore
     Task<IReadOnlyList<StoredKek>> ListKeksAsync(string appId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<string>> ListAppIdsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of at most <paramref name="maxPerPage"/> apps, from <paramref name="continuationToken"/> (null: the first page);
+    /// a page may be short, or empty, and still have a next one. <see cref="ShroudError.ValidationFailed"/> for a token
+    /// that no earlier page returned.
+    /// </summary>
+    Task<AppPage> ListAppsAsync(string? continuationToken, int maxPerPage, CancellationToken cancellationToken);
 
     /// <summary>Retires <paramref name="retiring"/> and adds <paramref name="next"/> atomically, if <paramref name="retiring"/> is unchanged; false when another instance rotated first.</summary>
     Task<bool> RotateAsync(StoredKek retiring, StoredKek next, CancellationToken cancellationToken);

@@ -134,7 +134,9 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
         return
         [
             new("health", HttpMethod.Get, "/api/health", null, null),
+            new("health (HEAD)", HttpMethod.Head, "/api/health", null, null),
             new("create app", HttpMethod.Post, "/api/apps", admin, Json(new { id = "another-app" })),
+            new("list apps", HttpMethod.Get, "/api/apps", admin, null),
             new("get app", HttpMethod.Get, $"/api/apps/{App}", key, null),
             new("patch app", HttpMethod.Patch, $"/api/apps/{App}", key, Json(new { redactionText = "[hidden]" })),
             new("create key", HttpMethod.Post, $"/api/apps/{App}/keys", admin, Json(new { name = "k", permissions = new[] { "encrypt" } })),

@@ -44,11 +44,13 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         // Apps and keys.
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, "/api/health", null)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Head, "/api/health", null)).Status);
         var key = Secret(await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt", "configure", "admin"));
         var encryptOnly = Secret(await client.CreateKeyAsync(App, "encrypt"));
         var revoked = await Expect(HttpStatusCode.Created, HttpMethod.Post, $"/api/apps/{App}/keys", ShroudFactory.BootstrapKey, new { name = "leaving", permissions = new[] { "encrypt" } });
         Secret(revoked["key"]!.GetValue<string>());
         await Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/apps/{App}/keys", key);
+        await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/apps", ShroudFactory.BootstrapKey);
         await Expect(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/apps/{App}/keys/{revoked["id"]!.GetValue<string>()}", ShroudFactory.BootstrapKey);
         await Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/apps/{App}/kek", key);
         await Expect(HttpStatusCode.OK, HttpMethod.Post, $"/api/apps/{App}/kek/rotate", key);
@@ -192,7 +194,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
     private void AssertEveryRouteWasTraced()
     {
         var routes = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Select(e => $"{e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Single()} {e.RoutePattern.RawText}")
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(method => $"{method} {e.RoutePattern.RawText}"))
             .ToHashSet();
         var traced = capture.Activities.Snapshot()
             .Where(a => a.Source.Name == "Microsoft.AspNetCore")
