@@ -97,6 +97,10 @@ public sealed class FunctionsHost : IAsyncDisposable
     public HttpClient CreateClient() =>
         new(new FunctionsHttpHandler(this)) { BaseAddress = new Uri("http://functions.invalid/"), Timeout = TimeSpan.FromMinutes(2) };
 
+    /// <summary>An HTTP function's route under the route prefix, as callers see it (for example <c>api/apps/{appId}</c>).</summary>
+    public string PrefixedRoute(WorkerFunction function) =>
+        FunctionRouter.CombinePrefix(RoutePrefix, function.Route ?? throw new InvalidOperationException($"{function.Name} has no route."));
+
     /// <summary>The function of the given name.</summary>
     public WorkerFunction Function(string name) =>
         Functions.SingleOrDefault(f => f.Name == name) ?? throw new InvalidOperationException($"The worker has no function {name}.");
