@@ -26,14 +26,34 @@ internal static class ColdStartBenchmark
     private const string TablePrefix = "cold";
     private static readonly TimeSpan PollDelay = TimeSpan.FromMilliseconds(10);
 
-    private static string FunctionsAppDirectory { get; } = typeof(ColdStartBenchmark).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+    /// <summary>The output folder of src/Shroud.Functions in this benchmark's configuration, built before it.</summary>
+    public static string BuildOutput { get; } = typeof(ColdStartBenchmark).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "ShroudFunctionsAppDirectory").Value!;
 
-    public static async Task RunAsync(CancellationToken ct)
+    /// <summary><c>[--app-dir folder]</c>: the Functions app to start, for example a published package; the build output by default.</summary>
+    public static bool TryParse(string[] args, out string appDirectory)
+    {
+        appDirectory = BuildOutput;
+        if (args is [])
+        {
+            return true;
+        }
+
+        if (args is ["--app-dir", var folder] && File.Exists(Path.Combine(folder, "worker.config.json")))
+        {
+            appDirectory = Path.GetFullPath(folder);
+            return true;
+        }
+
+        return false;
+    }
+
+    public static async Task RunAsync(string appDirectory, CancellationToken ct)
     {
         Console.WriteLine($"Shroud cold-start benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {RuntimeInformation.FrameworkDescription}, "
             + $"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores");
         Console.WriteLine($"Fresh in-memory Azurite; {Runs} cold starts each, tables and app created beforehand; times from process start.");
+        Console.WriteLine($"Functions app: {appDirectory}");
         Console.Error.WriteLine("Starting Azurite...");
         await using var azurite = await AzuriteProcess.StartAsync(
             new AzuriteStartOptions(AzuriteProcess.FreeTcpPort(), AzuriteProcess.FreeTcpPort(), AzuriteProcess.FreeTcpPort(), InMemory: true), ct);
@@ -41,7 +61,7 @@ internal static class ColdStartBenchmark
 
         // A start that is not counted creates the tables, the app and its key, so every counted start finds them.
         string key;
-        await using (var setup = await FunctionsHost.StartAsync(FunctionsAppDirectory, settings, ct))
+        await using (var setup = await FunctionsHost.StartAsync(appDirectory, settings, ct))
         {
             key = await CreateAppAsync(setup.CreateClient(), settings["Shroud__BootstrapAdminKey"], ct);
         }
@@ -51,7 +71,7 @@ internal static class ColdStartBenchmark
         for (var run = 1; run <= Runs; run++)
         {
             Console.Error.WriteLine($"Run {run} of {Runs}...");
-            worker.Add(await FunctionsWorkerStartAsync(settings, key, ct));
+            worker.Add(await FunctionsWorkerStartAsync(appDirectory, settings, key, ct));
             local.Add(await LocalHostStartAsync(settings, key, ct));
         }
 
@@ -87,9 +107,9 @@ internal static class ColdStartBenchmark
         return body.RootElement.GetProperty("key").GetString()!;
     }
 
-    private static async Task<(TimeSpan Health, TimeSpan Encrypt)> FunctionsWorkerStartAsync(Dictionary<string, string> settings, string key, CancellationToken ct)
+    private static async Task<(TimeSpan Health, TimeSpan Encrypt)> FunctionsWorkerStartAsync(string appDirectory, Dictionary<string, string> settings, string key, CancellationToken ct)
     {
-        await using var host = await FunctionsHost.StartAsync(FunctionsAppDirectory, settings, ct);
+        await using var host = await FunctionsHost.StartAsync(appDirectory, settings, ct);
         using var http = host.CreateClient();
         return await FirstSuccessesAsync(http, key, host.WorkerStartedTimestamp, ct);
     }

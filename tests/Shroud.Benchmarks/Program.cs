@@ -12,7 +12,7 @@ namespace Shroud.Benchmarks;
 /// </summary>
 internal static class Program
 {
-    private const string Usage = "usage: Shroud.Benchmarks [--ops-scale 1.0] [--value-bytes 256]\n       Shroud.Benchmarks media [--media-mib 100]\n       Shroud.Benchmarks functions";
+    private const string Usage = "usage: Shroud.Benchmarks [--ops-scale 1.0] [--value-bytes 256]\n       Shroud.Benchmarks media [--media-mib 100]\n       Shroud.Benchmarks functions [--app-dir src/Shroud.Functions/bin/Release/net10.0]";
     private const double Target = 0.70;
 
     // Each scenario's operations are split into rounds run in turn (insert, encrypt, read, decrypt, insert, ...), so drift in
@@ -37,9 +37,15 @@ internal static class Program
             run = ct => MediaBenchmark.RunAsync(mediaMib, ct);
             hardLimit = MediaBenchmark.HardLimit(mediaMib);
         }
-        else if (args is ["functions"])
+        else if (args is ["functions", .. var functionsArgs])
         {
-            run = ColdStartBenchmark.RunAsync;
+            if (!ColdStartBenchmark.TryParse(functionsArgs, out var appDirectory))
+            {
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+
+            run = ct => ColdStartBenchmark.RunAsync(appDirectory, ct);
         }
         else if (TryParse(args, out var opsScale, out var valueBytes))
         {
