@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Shroud.FunctionsHostDriver.Rpc;
 
 namespace Shroud.FunctionsHostDriver;
@@ -10,6 +11,9 @@ namespace Shroud.FunctionsHostDriver;
 /// </summary>
 internal sealed class FunctionsHttpHandler(FunctionsHost host) : HttpMessageHandler
 {
+    private const int ConnectAttempts = 200;
+    private static readonly TimeSpan ConnectRetryDelay = TimeSpan.FromMilliseconds(25);
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var url = request.RequestUri!;
@@ -36,17 +40,9 @@ internal sealed class FunctionsHttpHandler(FunctionsHost host) : HttpMessageHand
 
         invocation.InputData.Add(new ParameterBinding { Name = match.Function.TriggerName, Data = new TypedData { Http = http } });
 
-        using var forward = new HttpRequestMessage(request.Method, new Uri(host.WorkerHttpUri, url.PathAndQuery)) { Content = request.Content };
-        foreach (var header in request.Headers)
-        {
-            forward.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        forward.Headers.Add(FunctionsHost.InvocationIdHeader, invocation.InvocationId);
-
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var invoked = host.InvokeAsync(invocation, stop.Token);
-        var proxied = host.WorkerHttp.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, stop.Token);
+        var proxied = ForwardAsync(request, invocation.InvocationId, stop.Token);
 
         // A function that fails before writing a response never answers the proxied request; the host answers 500.
         if (await Task.WhenAny(invoked, proxied) == invoked && invoked.Result.InvocationResponse.Result.Status != StatusResult.Types.Status.Success)
@@ -60,5 +56,32 @@ internal sealed class FunctionsHttpHandler(FunctionsHost host) : HttpMessageHand
         var response = await proxied;
         response.RequestMessage = request;
         return response;
+    }
+
+    /// <summary>
+    /// Sends the request to the worker's endpoint. The worker answers the host's gRPC messages before its Kestrel listens,
+    /// so, as the host does, a refused connection is tried again for a while (nothing of the body has been read then).
+    /// </summary>
+    private async Task<HttpResponseMessage> ForwardAsync(HttpRequestMessage request, string invocationId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            // Not disposed: that would dispose the caller's content, which a retry sends again and the caller owns.
+            var forward = new HttpRequestMessage(request.Method, new Uri(host.WorkerHttpUri, request.RequestUri!.PathAndQuery)) { Content = request.Content };
+            foreach (var header in request.Headers)
+            {
+                forward.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            forward.Headers.Add(FunctionsHost.InvocationIdHeader, invocationId);
+            try
+            {
+                return await host.WorkerHttp.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            }
+            catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } && attempt < ConnectAttempts)
+            {
+                await Task.Delay(ConnectRetryDelay, cancellationToken);
+            }
+        }
     }
 }
