@@ -177,14 +177,8 @@ public sealed class FunctionsHost : IAsyncDisposable
     internal Task<StreamingMessage> InvokeAsync(InvocationRequest invocation, CancellationToken cancellationToken) =>
         channel.RequestAsync(new StreamingMessage { InvocationRequest = invocation }, WorkerChannel.InvocationKey(invocation.InvocationId), cancellationToken);
 
-    internal static void EnsureSucceeded(StreamingMessage response, string functionName)
-    {
-        var result = response.InvocationResponse.Result;
-        if (result.Status != StatusResult.Types.Status.Success)
-        {
-            throw new InvalidOperationException($"{functionName} ended with {result.Status}: {result.Exception?.Message}");
-        }
-    }
+    internal static void EnsureSucceeded(StreamingMessage response, string functionName) =>
+        EnsureSucceeded(response.InvocationResponse.Result, functionName);
 
     /// <summary>Keeps a failed invocation's error in <see cref="RecentLog"/>, as the host logs what its 500 does not say.</summary>
     internal void LogInvocationFailure(WorkerFunction function, StreamingMessage response) =>
