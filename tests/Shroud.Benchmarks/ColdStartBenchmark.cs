@@ -27,7 +27,7 @@ internal static class ColdStartBenchmark
     private static readonly TimeSpan PollDelay = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The output folder of src/Shroud.Functions in this benchmark's configuration, built before it.</summary>
-    public static string BuildOutput { get; } = typeof(ColdStartBenchmark).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+    private static string BuildOutput { get; } = typeof(ColdStartBenchmark).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "ShroudFunctionsAppDirectory").Value!;
 
     /// <summary><c>[--app-dir folder]</c>: the Functions app to start, for example a published package; the build output by default.</summary>
