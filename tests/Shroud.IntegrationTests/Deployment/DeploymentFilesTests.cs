@@ -40,7 +40,7 @@ public sealed class DeploymentFilesTests
     [Fact]
     public void The_functions_project_ships_the_root_host_json_and_never_publishes_local_settings()
     {
-        var project = RepositoryFiles.Read($"{FunctionDeclarations.Folder}/Shroud.Functions.csproj");
+        var project = RepositoryFiles.Read("src/Shroud.Functions/Shroud.Functions.csproj");
 
         Assert.Contains("""<None Include="..\..\host.json" Link="host.json" CopyToOutputDirectory="PreserveNewest" />""", project);
         Assert.Matches("""<None Include="..\\..\\local\.settings\.json"[^>]*CopyToPublishDirectory="Never"[^>]*/>""", project);
