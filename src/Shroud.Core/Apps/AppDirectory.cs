@@ -55,6 +55,19 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     public async Task<AppView> GetAsync(string appId, CancellationToken cancellationToken) =>
         (await SnapshotAsync(appId, reload: false, cancellationToken)).View ?? throw NotFound(appId);
 
+    /// <summary>
+    /// The app's settings and configurations, read again from storage when one of <paramref name="configurationIds"/>
+    /// is missing from the snapshot (created on another instance since it was loaded), as for an unknown KEK version.
+    /// An id that is still missing afterwards names a configuration that is gone.
+    /// </summary>
+    public async Task<AppView> GetAsync(string appId, IReadOnlyCollection<string> configurationIds, CancellationToken cancellationToken)
+    {
+        var view = await GetAsync(appId, cancellationToken);
+        return configurationIds.All(view.Configurations.ContainsKey)
+            ? view
+            : (await SnapshotAsync(appId, reload: true, cancellationToken)).View ?? throw NotFound(appId);
+    }
+
     public async Task EnsureExistsAsync(string appId, CancellationToken cancellationToken) =>
         await GetAsync(appId, cancellationToken);
 
