@@ -68,7 +68,8 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     /// <summary>
     /// The app's settings and configurations, read again from storage when one of <paramref name="configurationIds"/>
     /// is missing from the snapshot (created on another instance since it was loaded), as for an unknown KEK version.
-    /// An id that is still missing afterwards names a configuration that is gone.
+    /// An id that is still missing afterwards names a configuration that is gone; deletes refuse configurations in use,
+    /// so that costs one read per call only after a delete raced a conversation's start.
     /// </summary>
     public async Task<AppView> GetAsync(string appId, IReadOnlyCollection<string> configurationIds, CancellationToken cancellationToken)
     {
