@@ -39,7 +39,7 @@ param tablePrefix string = 'shroud'
 @description('Optional. Time-to-live when a request names none (Shroud__DefaultTtl, d.hh:mm:ss).')
 param defaultTtl string = '1.00:00:00'
 
-@description('Optional. Longest time-to-live a request may ask for (Shroud__MaxTtl, d.hh:mm:ss).')
+@description('Optional. Longest time-to-live a request may ask for (Shroud__MaxTtl, d.hh:mm:ss, at most 3650 days).')
 param maxTtl string = '7.00:00:00'
 
 @minValue(1)
@@ -50,6 +50,9 @@ param maxValueBytes int = 61440
 @minValue(1)
 @description('Optional. Largest media upload in bytes (Shroud__MaxMediaBytes). The Functions host\'s own body limit is set 1 MiB above it.')
 param maxMediaBytes int = 104857600
+
+@description('Optional. How long a conversation\'s started encryption lasts before its state is swept (Shroud__ConversationTtl, d.hh:mm:ss, at most 3650 days).')
+param conversationTtl string = '30.00:00:00'
 
 @description('Optional. How long an instance trusts its cached app KEKs and API keys (Shroud__CacheRefresh, hh:mm:ss).')
 param cacheRefresh string = '00:01:00'
@@ -151,6 +154,7 @@ var shroudSettings = union(
     Shroud__MaxTtl: maxTtl
     Shroud__MaxValueBytes: string(maxValueBytes)
     Shroud__MaxMediaBytes: string(maxMediaBytes)
+    Shroud__ConversationTtl: conversationTtl
     Shroud__CacheRefresh: cacheRefresh
     Shroud__KekActivePeriod: kekActivePeriod
     RootKeys__ActiveKeyId: activeRootKeyId

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Shroud.Core;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
@@ -9,7 +10,7 @@ using Shroud.Core.Conversations;
 namespace Shroud.Api;
 
 /// <summary>Per-conversation encryption, started and ended by a bot's intent actions (<c>encrypt</c>).</summary>
-public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directory, IConfigurationStore configurations, IConversationStore conversations, TimeProvider clock)
+public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directory, IConfigurationStore configurations, IConversationStore conversations, TimeProvider clock, IOptions<ShroudOptions> options)
 {
     public async Task<Ok<ConversationEncryptionResponse>> StartAsync(HttpRequest request, string appId, string conversationId)
     {
@@ -21,7 +22,8 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
             throw ShroudException.Invalid("configurationId", $"the app has no configuration '{id}'.");
         }
 
-        var state = new ConversationEncryption(conversationId, id, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var state = new ConversationEncryption(conversationId, id, now, DateTimeOffset.FromUnixTimeSeconds((now + options.Value.ConversationTtl).ToUnixTimeSeconds()));
         await conversations.StartAsync(appId, state, ct);
         return TypedResults.Ok(new ConversationEncryptionResponse(conversationId, true, state.ConfigurationId, state.StartedAt));
     }

@@ -10,6 +10,12 @@ public sealed class ShroudOptions
 
     public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// The highest <see cref="MaxTtl"/> and <see cref="ConversationTtl"/> allowed: ten years keeps every expiry, KEK
+    /// destroy time and expiry partition key far inside the dates Table Storage and the partition layout hold.
+    /// </summary>
+    public static readonly TimeSpan LongestTtl = TimeSpan.FromDays(3650);
+
     public TimeSpan MaxTtl { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Largest plaintext value in UTF-8 bytes; a sealed value must fit one 64 KiB binary table property.</summary>
@@ -18,17 +24,17 @@ public sealed class ShroudOptions
     /// <summary>Largest media upload in bytes (100 MiB by default).</summary>
     public long MaxMediaBytes { get; set; } = 100L * 1024 * 1024;
 
+    /// <summary>
+    /// How long a conversation's started encryption lasts (starting it again renews it); then its state is swept and
+    /// the app's default configuration applies again.
+    /// </summary>
+    public TimeSpan ConversationTtl { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>How long an instance trusts its cached app KEKs and API keys before reading them again.</summary>
     public TimeSpan CacheRefresh { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How long an app KEK seals new values before the next version takes over.</summary>
     public TimeSpan KekActivePeriod { get; set; } = TimeSpan.FromHours(24);
-
-    /// <summary>
-    /// How long a retired KEK is kept: until everything it can have sealed has expired. An instance may still seal
-    /// with it for up to <see cref="CacheRefresh"/> after it was retired elsewhere, hence the extra period.
-    /// </summary>
-    public TimeSpan KekRetention => MaxTtl + CacheRefresh;
 }
 
 /// <summary>The maintenance job's settings (section <c>Maintenance</c>).</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Shroud.Core.Crypto;
 using Shroud.Core.Maintenance;
+using Shroud.Core.Media;
 
 namespace Shroud.Core;
 
@@ -22,9 +23,19 @@ public sealed class ShroudSettingsValidation
             return ValidateOptionsResult.Fail($"Settings {ShroudOptions.SectionName}__DefaultTtl and {ShroudOptions.SectionName}__MaxTtl must be at least one second, with the default not above the maximum.");
         }
 
-        if (options.MaxMediaBytes < 1)
+        if (options.MaxTtl > ShroudOptions.LongestTtl)
         {
-            return ValidateOptionsResult.Fail($"Setting {ShroudOptions.SectionName}__MaxMediaBytes must be at least 1.");
+            return ValidateOptionsResult.Fail($"Setting {ShroudOptions.SectionName}__MaxTtl must not exceed {ShroudOptions.LongestTtl.TotalDays} days.");
+        }
+
+        if (options.ConversationTtl < TimeSpan.FromSeconds(1) || options.ConversationTtl > ShroudOptions.LongestTtl)
+        {
+            return ValidateOptionsResult.Fail($"Setting {ShroudOptions.SectionName}__ConversationTtl must be between one second and {ShroudOptions.LongestTtl.TotalDays} days.");
+        }
+
+        if (options.MaxMediaBytes < 1 || options.MaxMediaBytes > SegmentedAead.MaxPlaintextLength())
+        {
+            return ValidateOptionsResult.Fail($"Setting {ShroudOptions.SectionName}__MaxMediaBytes must be between 1 and {SegmentedAead.MaxPlaintextLength()} (the segment counter's reach).");
         }
 
         if (options.KekActivePeriod < TimeSpan.FromMinutes(1) || options.CacheRefresh < TimeSpan.Zero)

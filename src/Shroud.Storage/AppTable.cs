@@ -205,6 +205,7 @@ public sealed class AppTable(TableClient table) : IAppStore
         ["CreatedAt"] = kek.CreatedAt,
         ["RetiredAt"] = kek.RetiredAt,
         ["DestroyAt"] = kek.DestroyAt,
+        ["MaxTtlSeconds"] = kek.MaxTtl is { } maxTtl ? (long)maxTtl.TotalSeconds : null,
     };
 
     private static StoredKek FromEntity(TableEntity e) => new(
@@ -215,5 +216,6 @@ public sealed class AppTable(TableClient table) : IAppStore
         e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
         e.GetDateTimeOffset("RetiredAt"),
         e.GetDateTimeOffset("DestroyAt"),
-        e.ETag);
+        e.ETag,
+        e.GetInt64("MaxTtlSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
 }

@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Shroud.Core;
 using Shroud.Core.Apps;
 using Shroud.Core.Configurations;
+using Shroud.Core.Conversations;
 
 namespace Shroud.Storage;
 
@@ -13,7 +14,7 @@ namespace Shroud.Storage;
 /// Configuration rows (<c>cfg-{id}</c>) in their app's partition of the apps table, each with a name row
 /// (<c>cfgname-{hash of the lower-cased name}</c>) written in the same transaction, so names stay unique per app.
 /// </summary>
-public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDirectory directory) : IConfigurationStore
+public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDirectory directory, IConversationStore conversations) : IConfigurationStore
 {
     public const string RowPrefix = "cfg-";
     private const string NamePrefix = "cfgname-";
@@ -84,7 +85,10 @@ public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDir
         return await GetAsync(appId, updated.Id, cancellationToken) ?? throw NotFound(updated.Id);
     }
 
-    /// <summary>The app row's ETag, checked in the same transaction, guards against a concurrent change of default.</summary>
+    /// <summary>
+    /// Refused while the configuration is the default or a conversation uses it. The app row's ETag, checked in the
+    /// same transaction, guards against a concurrent change of default.
+    /// </summary>
     public async Task DeleteAsync(string appId, string id, ETag? ifMatch, CancellationToken cancellationToken)
     {
         var settings = await apps.GetSettingsAsync(appId, cancellationToken);
@@ -93,6 +97,12 @@ public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDir
         if (settings.DefaultConfigurationId == id)
         {
             throw new ShroudException(ShroudError.ConfigurationInUse, $"Configuration '{id}' is the app's default; choose another default (or none) first.");
+        }
+
+        // A conversation started between this check and the delete is sealed under the strictest rules (see ChatEvents).
+        if (await conversations.UsesConfigurationAsync(appId, id, cancellationToken))
+        {
+            throw new ShroudException(ShroudError.ConfigurationInUse, $"Configuration '{id}' is used by conversations that started encryption with it; end their encryption first.");
         }
 
         try

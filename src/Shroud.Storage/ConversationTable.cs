@@ -1,25 +1,143 @@
+using Azure;
 using Azure.Data.Tables;
 using Shroud.Core.Conversations;
+using Shroud.Core.Records;
 
 namespace Shroud.Storage;
 
-/// <summary>The conversations table: one row per conversation with encryption started, in its app's partition.</summary>
-public sealed class ConversationTable(TableClient table) : IConversationStore
+/// <summary>
+/// The conversations table: one row per conversation with encryption started, in its app's partition, and for each
+/// start an expiry row in partition <c>~{expiry minute}</c> (no app id starts with <c>~</c>, and the key sorts after
+/// every app's), so the sweep reads the expired rows' minutes only and its cost follows the expired conversations.
+/// </summary>
+public sealed class ConversationTable(TableClient table, TimeProvider clock) : IConversationStore
 {
-    public async Task StartAsync(string appId, ConversationEncryption state, CancellationToken cancellationToken) =>
+    private const string ExpiryPrefix = "~";
+
+    // App ids hold no ':', so the first one separates the app from the conversation id.
+    private const char KeySeparator = ':';
+
+    private const int MaxTransactionActions = 100;
+
+    /// <summary>The expiry row goes first: a conversation row that exists always has one, so none is left behind.</summary>
+    public async Task StartAsync(string appId, ConversationEncryption state, CancellationToken cancellationToken)
+    {
+        var expiresAt = state.ExpiresAt ?? throw new ArgumentException("A conversation starts with an expiry.", nameof(state));
         await table.UpsertEntityAsync(
-            new TableEntity(appId, state.ConversationId) { ["ConfigurationId"] = state.ConfigurationId, ["StartedAt"] = state.StartedAt },
+            new TableEntity(ExpiryPartition(expiresAt), appId + KeySeparator + state.ConversationId),
             TableUpdateMode.Replace,
             cancellationToken);
+        await table.UpsertEntityAsync(
+            new TableEntity(appId, state.ConversationId)
+            {
+                ["ConfigurationId"] = state.ConfigurationId,
+                ["StartedAt"] = state.StartedAt,
+                ["ExpiresAt"] = expiresAt,
+            },
+            TableUpdateMode.Replace,
+            cancellationToken);
+    }
 
     public async Task<bool> EndAsync(string appId, string conversationId, CancellationToken cancellationToken) =>
         (await table.DeleteEntityAsync(appId, conversationId, cancellationToken: cancellationToken)).Status != 404;
 
+    /// <summary>An expired row reads as not started, whether or not the sweep has deleted it yet.</summary>
     public async Task<ConversationEncryption?> GetAsync(string appId, string conversationId, CancellationToken cancellationToken)
     {
         var entity = await table.GetEntityIfExistsAsync<TableEntity>(appId, conversationId, cancellationToken: cancellationToken);
-        return entity.HasValue
-            ? new ConversationEncryption(conversationId, entity.Value!.GetString("ConfigurationId") ?? "", entity.Value.GetDateTimeOffset("StartedAt") ?? DateTimeOffset.MinValue)
-            : null;
+        var state = entity.HasValue ? FromEntity(entity.Value!) : null;
+        return state is not null && !(state.ExpiresAt <= clock.GetUtcNow()) ? state : null;
     }
+
+    /// <summary>
+    /// Reads the app's partition with a filter on the configuration column: the service scans the app's conversation
+    /// rows (not other apps'), one query per configuration delete, which is rare next to starts and events.
+    /// </summary>
+    public async Task<bool> UsesConfigurationAsync(string appId, string configurationId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {appId} and ConfigurationId eq {configurationId}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 100, select: ["ExpiresAt"], cancellationToken: cancellationToken))
+        {
+            if (!(row.GetDateTimeOffset("ExpiresAt") <= now))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Deletes every conversation row that expired before the current minute: reads the expiry rows of the minutes that
+    /// have passed, deletes each conversation row that still has that expiry (one started again since has a later one,
+    /// and its own expiry row), then the expiry rows in 100-row transactions. Stoppable and safe to run twice at once.
+    /// </summary>
+    public async Task<int> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var cutoff = RecordPartitions.SweepCutoff(now);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {ExpiryPrefix} and PartitionKey lt {ExpiryPrefix + RecordPartitions.ExpiredBound(now)}");
+        var deleted = 0;
+        var pages = table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken);
+        await foreach (var page in pages.AsPages())
+        {
+            foreach (var expiry in page.Values)
+            {
+                var split = expiry.RowKey.IndexOf(KeySeparator, StringComparison.Ordinal);
+                var (appId, conversationId) = (expiry.RowKey[..split], expiry.RowKey[(split + 1)..]);
+                var row = await table.GetEntityIfExistsAsync<TableEntity>(appId, conversationId, cancellationToken: cancellationToken);
+                if (row.HasValue && row.Value!.GetDateTimeOffset("ExpiresAt") < cutoff)
+                {
+                    deleted += await DeleteIfUnchangedAsync(row.Value, cancellationToken);
+                }
+            }
+
+            foreach (var partition in page.Values.GroupBy(e => e.PartitionKey))
+            {
+                foreach (var chunk in partition.Chunk(MaxTransactionActions))
+                {
+                    await DeleteExpiryRowsAsync(chunk, cancellationToken);
+                }
+            }
+        }
+
+        return deleted;
+    }
+
+    private async Task<int> DeleteIfUnchangedAsync(TableEntity row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken)).Status != 404 ? 1 : 0;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            // Started again since it was read: it now has a later expiry and an expiry row of its own.
+            return 0;
+        }
+    }
+
+    private async Task DeleteExpiryRowsAsync(TableEntity[] rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.TransactAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey))).ToList(), cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Another sweep deleted some of these rows first; delete the rest one by one.
+            foreach (var row in rows)
+            {
+                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken);
+            }
+        }
+    }
+
+    private static string ExpiryPartition(DateTimeOffset expiresAt) => $"{ExpiryPrefix}{expiresAt.UtcDateTime:yyyyMMddHHmm}";
+
+    private static ConversationEncryption FromEntity(TableEntity entity) => new(
+        entity.RowKey,
+        entity.GetString("ConfigurationId") ?? "",
+        entity.GetDateTimeOffset("StartedAt") ?? DateTimeOffset.MinValue,
+        entity.GetDateTimeOffset("ExpiresAt"));
 }

@@ -23,8 +23,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAppStore>(sp => new AppTable(sp.GetRequiredService<StorageAccount>().Apps));
         services.AddSingleton<IApiKeyStore>(sp => new ApiKeyTable(sp.GetRequiredService<StorageAccount>().Apps));
         services.AddSingleton<IConfigurationStore>(sp => new ConfigurationTable(
-            sp.GetRequiredService<StorageAccount>().Apps, sp.GetRequiredService<IAppStore>(), sp.GetRequiredService<AppDirectory>()));
-        services.AddSingleton<IConversationStore>(sp => new ConversationTable(sp.GetRequiredService<StorageAccount>().Conversations));
+            sp.GetRequiredService<StorageAccount>().Apps, sp.GetRequiredService<IAppStore>(), sp.GetRequiredService<AppDirectory>(), sp.GetRequiredService<IConversationStore>()));
+        services.AddSingleton<IConversationStore>(sp => new ConversationTable(sp.GetRequiredService<StorageAccount>().Conversations, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRecordStore>(sp => new RecordTable(sp.GetRequiredService<StorageAccount>().Records, sp.GetRequiredService<StorageAccount>().Media));
         services.AddSingleton<IMediaStore>(sp => new MediaContainer(sp.GetRequiredService<StorageAccount>().Media));
         services.AddHostedService<StorageInitializer>();

@@ -178,14 +178,14 @@ internal static class MediaBenchmark
         var dek = RandomNumberGenerator.GetBytes(32);
         var aad = new byte[64];
         began = Stopwatch.GetTimestamp();
-        var encrypted = SegmentedAead.EncryptAsync(new UntouchedStream(bytes), dek, aad, long.MaxValue, (_, _) => ValueTask.CompletedTask, CancellationToken.None)
+        var encrypted = SegmentedAead.EncryptAsync(new UntouchedStream(bytes), dek, aad, SegmentedAead.MaxPlaintextLength(), (_, _) => ValueTask.CompletedTask, CancellationToken.None)
             .GetAwaiter().GetResult();
         var encrypt = Rate(encrypted, began);
 
         // One 4 MiB ciphertext, opened over and over: decrypting needs real ciphertext, and the file is never held whole.
         var sampleBytes = Math.Min(bytes, MediaContainer.BlockSize);
         using var ciphertext = new MemoryStream();
-        SegmentedAead.EncryptAsync(new UntouchedStream(sampleBytes), dek, aad, long.MaxValue, (chunk, _) => { ciphertext.Write(chunk.Span); return ValueTask.CompletedTask; }, CancellationToken.None)
+        SegmentedAead.EncryptAsync(new UntouchedStream(sampleBytes), dek, aad, SegmentedAead.MaxPlaintextLength(), (chunk, _) => { ciphertext.Write(chunk.Span); return ValueTask.CompletedTask; }, CancellationToken.None)
             .GetAwaiter().GetResult();
         var sealedBytes = ciphertext.ToArray();
         long decrypted = 0;

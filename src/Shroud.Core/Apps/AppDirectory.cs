@@ -21,22 +21,32 @@ public sealed record AppView(AppSettings Settings, IReadOnlyDictionary<string, E
 /// </summary>
 public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvider clock, IOptions<ShroudOptions> options)
 {
+    private const int MaxRotationAttempts = 3;
+
     private readonly ConcurrentDictionary<string, Lazy<Task<Snapshot>>> cache = new();
 
     /// <summary>
-    /// The version new values are sealed with, rotating first when it has served its period (two instances doing so at
-    /// once make one new version); <see cref="ShroudError.AppNotFound"/> when the app does not exist.
+    /// The version new values are sealed with, rotating first when it has served its period or was made under a lower
+    /// <see cref="ShroudOptions.MaxTtl"/> than this instance's (two instances doing so at once make one new version), so
+    /// no version ever seals a value that outlives its recorded maximum; <see cref="ShroudError.AppNotFound"/> when the
+    /// app does not exist.
     /// </summary>
     public async Task<AppKek> GetActiveAsync(string appId, CancellationToken cancellationToken)
     {
         var active = (await SnapshotAsync(appId, reload: false, cancellationToken)).Active ?? throw NotFound(appId);
-        if (!IsDue(active.CreatedAt))
+        for (var attempt = 0; IsDue(active.CreatedAt, active.MaxTtl); attempt++)
         {
-            return active;
+            // Only an instance with a lower maximum rotating at the same moment, twice over, gets here.
+            if (attempt == MaxRotationAttempts)
+            {
+                throw new ShroudException(ShroudError.StorageUnavailable, "The app's KEK is being rotated by another instance; retry.");
+            }
+
+            await RotateAsync(appId, onlyIfDue: true, cancellationToken);
+            active = (await SnapshotAsync(appId, reload: true, cancellationToken)).Active ?? throw NotFound(appId);
         }
 
-        await RotateAsync(appId, onlyIfDue: true, cancellationToken);
-        return (await SnapshotAsync(appId, reload: true, cancellationToken)).Active ?? throw NotFound(appId);
+        return active;
     }
 
     /// <summary>A given version, or null when it does not exist (any more).</summary>
@@ -54,6 +64,20 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     /// <summary>The app's settings and configurations; <see cref="ShroudError.AppNotFound"/> when the app does not exist.</summary>
     public async Task<AppView> GetAsync(string appId, CancellationToken cancellationToken) =>
         (await SnapshotAsync(appId, reload: false, cancellationToken)).View ?? throw NotFound(appId);
+
+    /// <summary>
+    /// The app's settings and configurations, read again from storage when one of <paramref name="configurationIds"/>
+    /// is missing from the snapshot (created on another instance since it was loaded), as for an unknown KEK version.
+    /// An id that is still missing afterwards names a configuration that is gone; deletes refuse configurations in use,
+    /// so that costs one read per call only after a delete raced a conversation's start.
+    /// </summary>
+    public async Task<AppView> GetAsync(string appId, IReadOnlyCollection<string> configurationIds, CancellationToken cancellationToken)
+    {
+        var view = await GetAsync(appId, cancellationToken);
+        return configurationIds.All(view.Configurations.ContainsKey)
+            ? view
+            : (await SnapshotAsync(appId, reload: true, cancellationToken)).View ?? throw NotFound(appId);
+    }
 
     public async Task EnsureExistsAsync(string appId, CancellationToken cancellationToken) =>
         await GetAsync(appId, cancellationToken);
@@ -73,7 +97,7 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     {
         var stored = await ListAsync(appId, cancellationToken);
         var current = stored.FirstOrDefault(k => k.RetiredAt is null) ?? throw NotFound(appId);
-        if (onlyIfDue && !IsDue(current.CreatedAt))
+        if (onlyIfDue && !IsDue(current.CreatedAt, current.MaxTtl))
         {
             return false;
         }
@@ -81,9 +105,9 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
         var now = clock.GetUtcNow();
         var version = stored[0].Version + 1;
         var key = Aead.NewKey();
-        var next = new StoredKek(appId, version, rootKeys.Wrap(appId, version, key), rootKeys.ActiveKeyId, now);
+        var next = new StoredKek(appId, version, rootKeys.Wrap(appId, version, key), rootKeys.ActiveKeyId, now, MaxTtl: options.Value.MaxTtl);
         CryptographicOperations.ZeroMemory(key);
-        var retiring = current with { RetiredAt = now, DestroyAt = now + options.Value.KekRetention };
+        var retiring = current with { RetiredAt = now, DestroyAt = now + Retention(current) };
         var rotated = await apps.RotateAsync(retiring, next, cancellationToken);
         Forget(appId);
         return rotated;
@@ -121,7 +145,16 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     /// <summary>Drops the app's snapshot so the next call reads storage.</summary>
     public void Forget(string appId) => cache.TryRemove(appId, out _);
 
-    private bool IsDue(DateTimeOffset createdAt) => clock.GetUtcNow() >= createdAt + options.Value.KekActivePeriod;
+    private bool IsDue(DateTimeOffset createdAt, TimeSpan? maxTtl) =>
+        clock.GetUtcNow() >= createdAt + options.Value.KekActivePeriod || maxTtl < options.Value.MaxTtl;
+
+    /// <summary>
+    /// How long a retiring version is kept: its recorded maximum TTL (which it never sealed beyond) or this instance's,
+    /// whichever is longer, plus <see cref="ShroudOptions.CacheRefresh"/>. Lowering <see cref="ShroudOptions.MaxTtl"/>
+    /// therefore never destroys a version while a value it sealed under the old maximum is alive.
+    /// </summary>
+    private TimeSpan Retention(StoredKek kek) =>
+        (kek.MaxTtl is { } recorded && recorded > options.Value.MaxTtl ? recorded : options.Value.MaxTtl) + options.Value.CacheRefresh;
 
     private async Task<Snapshot> SnapshotAsync(string appId, bool reload, CancellationToken cancellationToken)
     {
@@ -155,7 +188,7 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
                 var app = await apps.LoadAsync(appId, CancellationToken.None);
                 var versions = (app?.Keks ?? []).ToDictionary(
                     k => k.Version,
-                    k => new AppKek(appId, k.Version, rootKeys.Unwrap(appId, k.Version, k.RootKeyId, k.WrappedKey), k.CreatedAt, k.RetiredAt));
+                    k => new AppKek(appId, k.Version, rootKeys.Unwrap(appId, k.Version, k.RootKeyId, k.WrappedKey), k.CreatedAt, k.RetiredAt, k.MaxTtl));
                 var active = versions.Values.Where(k => k.RetiredAt is null).MaxBy(k => k.Version);
                 var view = app is null ? null : new AppView(app.Settings, app.Configurations.ToDictionary(c => c.Id));
                 return new Snapshot(view, versions, active, clock.GetUtcNow());

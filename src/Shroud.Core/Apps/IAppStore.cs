@@ -3,7 +3,11 @@ using Shroud.Core.Configurations;
 
 namespace Shroud.Core.Apps;
 
-/// <summary>One stored, still-wrapped version of an app KEK; <paramref name="DestroyAt"/> is set when it is retired.</summary>
+/// <summary>
+/// One stored, still-wrapped version of an app KEK; <paramref name="DestroyAt"/> is set when it is retired.
+/// <paramref name="MaxTtl"/> is the longest TTL it may seal, the <see cref="ShroudOptions.MaxTtl"/> in force where it
+/// was made (none on versions made before it was recorded).
+/// </summary>
 public sealed record StoredKek(
     string AppId,
     int Version,
@@ -12,7 +16,8 @@ public sealed record StoredKek(
     DateTimeOffset CreatedAt,
     DateTimeOffset? RetiredAt = null,
     DateTimeOffset? DestroyAt = null,
-    ETag ETag = default);
+    ETag ETag = default,
+    TimeSpan? MaxTtl = null);
 
 /// <summary>An app's own settings, from its app row.</summary>
 public sealed record AppSettings(string AppId, DateTimeOffset CreatedAt, string? DefaultConfigurationId, string RedactionText, ETag ETag = default)

@@ -29,7 +29,7 @@ public interface IConfigurationStore
     /// <summary>Replaces a configuration if it still has <paramref name="ifMatch"/> (any version when null).</summary>
     Task<EncryptionConfiguration> ReplaceAsync(string appId, EncryptionConfiguration updated, ETag? ifMatch, CancellationToken cancellationToken);
 
-    /// <summary>Deletes a configuration unless it is the app's default (<see cref="ShroudError.ConfigurationInUse"/>).</summary>
+    /// <summary>Deletes a configuration unless it is the app's default or a conversation uses it (<see cref="ShroudError.ConfigurationInUse"/>).</summary>
     Task DeleteAsync(string appId, string id, ETag? ifMatch, CancellationToken cancellationToken);
 }
 

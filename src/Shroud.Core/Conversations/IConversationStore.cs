@@ -1,7 +1,10 @@
 namespace Shroud.Core.Conversations;
 
-/// <summary>A conversation in which a bot started encryption with a chosen configuration.</summary>
-public sealed record ConversationEncryption(string ConversationId, string ConfigurationId, DateTimeOffset StartedAt)
+/// <summary>
+/// A conversation in which a bot started encryption with a chosen configuration, until <paramref name="ExpiresAt"/>
+/// (<see cref="ShroudOptions.ConversationTtl"/> after the start; none for a row written before conversations expired).
+/// </summary>
+public sealed record ConversationEncryption(string ConversationId, string ConfigurationId, DateTimeOffset StartedAt, DateTimeOffset? ExpiresAt)
 {
     public const int MaxIdLength = 256;
 
@@ -18,5 +21,12 @@ public interface IConversationStore
     /// <summary>Ends encryption; false when it was not started.</summary>
     Task<bool> EndAsync(string appId, string conversationId, CancellationToken cancellationToken);
 
+    /// <summary>The conversation's state; null when encryption was not started, was ended or has expired.</summary>
     Task<ConversationEncryption?> GetAsync(string appId, string conversationId, CancellationToken cancellationToken);
+
+    /// <summary>Whether a conversation of the app that has not expired still uses the configuration.</summary>
+    Task<bool> UsesConfigurationAsync(string appId, string configurationId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the state of every conversation that expired before the start of <paramref name="now"/>'s minute; returns how many.</summary>
+    Task<int> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

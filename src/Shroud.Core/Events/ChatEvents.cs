@@ -24,8 +24,7 @@ public sealed class ChatEvents(AppDirectory directory, IConversationStore conver
     public async Task<JsonNode> SealAsync(string appId, JsonNode body, CancellationToken cancellationToken)
     {
         var events = Parse(body);
-        var app = await directory.GetAsync(appId, cancellationToken);
-        var configurations = await ConfigurationsAsync(appId, app, events, cancellationToken);
+        var configurations = await ConfigurationsAsync(appId, events, cancellationToken);
 
         var targets = new List<(JsonNode Container, string Property, int Event, string Path)>();
         var items = new List<SealItem>();
@@ -200,15 +199,26 @@ public sealed class ChatEvents(AppDirectory directory, IConversationStore conver
         }
     }
 
+    /// <summary>
+    /// Each conversation's configuration: the one it started, else the app's default, else none. A configuration that
+    /// is named but missing from the cached app makes the app be read again; one that is gone even then is replaced by
+    /// <see cref="SensitivityRules.Strictest"/>, never by a weaker one.
+    /// </summary>
     private async Task<Dictionary<string, EncryptionConfiguration?>> ConfigurationsAsync(
-        string appId, AppView app, IReadOnlyList<ParsedEvent> events, CancellationToken cancellationToken)
+        string appId, IReadOnlyList<ParsedEvent> events, CancellationToken cancellationToken)
     {
-        var fallback = app.Settings.DefaultConfigurationId is { } id ? app.Configurations.GetValueOrDefault(id) : null;
+        await directory.EnsureExistsAsync(appId, cancellationToken);
         var ids = events.Select(e => e.ConversationId).Distinct().ToList();
         var states = await Task.WhenAll(ids.Select(c => conversations.GetAsync(appId, c, cancellationToken)));
-        return ids.Zip(states).ToDictionary(
-            p => p.First,
-            p => (p.Second is { } started ? app.Configurations.GetValueOrDefault(started.ConfigurationId) : null) ?? fallback);
+        var app = await directory.GetAsync(appId, states.OfType<ConversationEncryption>().Select(s => s.ConfigurationId).ToList(), cancellationToken);
+        if (app.Settings.DefaultConfigurationId is { } defaultId && !app.Configurations.ContainsKey(defaultId))
+        {
+            app = await directory.GetAsync(appId, [defaultId], cancellationToken);
+        }
+
+        EncryptionConfiguration? Named(string? id) =>
+            id is null ? null : app.Configurations.GetValueOrDefault(id) ?? SensitivityRules.Strictest;
+        return ids.Zip(states).ToDictionary(p => p.First, p => Named(p.Second?.ConfigurationId ?? app.Settings.DefaultConfigurationId));
     }
 
     private sealed record ParsedEvent(JsonObject Node, string Prefix, string ConversationId, EventFacts Facts, IReadOnlyCollection<string> RequestedVariables);

@@ -9,6 +9,8 @@ public sealed record EventFacts(string Type, string UserType, string? ThreadMode
 public sealed record EventSeal(bool Text, bool Media, bool Payload, bool AllVariables)
 {
     public static readonly EventSeal Nothing = new(false, false, false, false);
+
+    public static readonly EventSeal Everything = new(true, true, true, true);
 }
 
 /// <summary>
@@ -24,11 +26,22 @@ public static class SensitivityRules
     public static readonly IReadOnlyList<string> EventTypes = ["message", "media", "variable", "http", "ws", "component_response", "trigger_response", "lifecycle"];
     public static readonly IReadOnlyList<string> UserTypes = ["user", "bot", "agent", "system"];
 
+    /// <summary>
+    /// Stands in for a configuration that a conversation still names but that is gone: every event is sealed whole,
+    /// so a missing rule never leaves a value in the clear.
+    /// </summary>
+    public static readonly EncryptionConfiguration Strictest = new("", "strictest", true, true, true, true, true, true, [], null);
+
     public static EventSeal Decide(EventFacts e, EncryptionConfiguration? configuration)
     {
         if (configuration is null)
         {
-            return e.FlaggedSensitive ? new EventSeal(true, true, true, true) : EventSeal.Nothing;
+            return e.FlaggedSensitive ? EventSeal.Everything : EventSeal.Nothing;
+        }
+
+        if (ReferenceEquals(configuration, Strictest))
+        {
+            return EventSeal.Everything;
         }
 
         var transport = e.Type is "http" or "ws" && configuration.Transport;

@@ -1,11 +1,12 @@
 using Azure;
 using Microsoft.Extensions.Logging;
 using Shroud.Core.Apps;
+using Shroud.Core.Conversations;
 using Shroud.Core.Records;
 
 namespace Shroud.Core.Maintenance;
 
-/// <summary>A part of the run that failed: an app id, or <c>records</c> for the sweep.</summary>
+/// <summary>A part of the run that failed: an app id, or <c>records</c> or <c>conversations</c> for the sweep.</summary>
 public sealed record MaintenanceFailure(string Scope, string Error);
 
 /// <summary>What one maintenance run did.</summary>
@@ -15,7 +16,8 @@ public sealed record MaintenanceReport(
     int KeksRewrapped,
     int RecordsDeleted,
     int AppsFailed,
-    IReadOnlyList<MaintenanceFailure> Failures);
+    IReadOnlyList<MaintenanceFailure> Failures,
+    int ConversationsDeleted);
 
 /// <summary>The parts of a maintenance run: the KEK work on the daily schedule, the sweep on its own, both on demand.</summary>
 [Flags]
@@ -24,7 +26,7 @@ public enum MaintenanceTasks
     /// <summary>Rotate, destroy and re-wrap every app's KEKs.</summary>
     Keys = 1,
 
-    /// <summary>Delete the expired records and their media blobs.</summary>
+    /// <summary>Delete the expired records and their media blobs, and the expired conversation states.</summary>
     Sweep = 2,
 
     All = Keys | Sweep,
@@ -35,16 +37,17 @@ public enum MaintenanceTasks
 /// re-wraps KEKs under the active root key; then deletes expired records. Every step is conditional or idempotent, so
 /// the job can stop anywhere, run again, or run on two hosts at once. One app's failure is reported, not fatal.
 /// </summary>
-public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordStore records, TimeProvider clock, ILogger<MaintenanceJob> logger)
+public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordStore records, IConversationStore conversations, TimeProvider clock, ILogger<MaintenanceJob> logger)
 {
     public const string RecordsScope = "records";
+    public const string ConversationsScope = "conversations";
 
     /// <summary>Runs every task, as <c>POST /api/maintenance/run</c> does.</summary>
     public Task<MaintenanceReport> RunAsync(CancellationToken cancellationToken) => RunAsync(MaintenanceTasks.All, cancellationToken);
 
     public async Task<MaintenanceReport> RunAsync(MaintenanceTasks tasks, CancellationToken cancellationToken)
     {
-        int rotated = 0, destroyed = 0, rewrapped = 0, deleted = 0;
+        int rotated = 0, destroyed = 0, rewrapped = 0, deleted = 0, conversationsDeleted = 0;
         var failures = new List<MaintenanceFailure>();
         IReadOnlyList<string> appIds = tasks.HasFlag(MaintenanceTasks.Keys) ? await apps.ListAppIdsAsync(cancellationToken) : [];
         foreach (var appId in appIds)
@@ -72,17 +75,26 @@ public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordSto
             {
                 failures.Add(new MaintenanceFailure(RecordsScope, Describe(e)));
             }
+
+            try
+            {
+                conversationsDeleted = await conversations.SweepAsync(clock.GetUtcNow(), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures.Add(new MaintenanceFailure(ConversationsScope, Describe(e)));
+            }
         }
 
-        var report = new MaintenanceReport(rotated, destroyed, rewrapped, deleted, failures.Count(f => f.Scope != RecordsScope), failures);
+        var report = new MaintenanceReport(rotated, destroyed, rewrapped, deleted, failures.Count(f => f.Scope is not (RecordsScope or ConversationsScope)), failures, conversationsDeleted);
         foreach (var failure in failures)
         {
             logger.LogWarning("Maintenance failed for {Scope}: {Error}", failure.Scope, failure.Error);
         }
 
         logger.LogInformation(
-            "Maintenance finished ({MaintenanceTasks}): {KeksRotated} KEKs rotated, {KeksDestroyed} destroyed, {KeksRewrapped} re-wrapped, {RecordsDeleted} records deleted, {AppsFailed} apps failed",
-            tasks, report.KeksRotated, report.KeksDestroyed, report.KeksRewrapped, report.RecordsDeleted, report.AppsFailed);
+            "Maintenance finished ({MaintenanceTasks}): {KeksRotated} KEKs rotated, {KeksDestroyed} destroyed, {KeksRewrapped} re-wrapped, {RecordsDeleted} records deleted, {ConversationsDeleted} conversations deleted, {AppsFailed} apps failed",
+            tasks, report.KeksRotated, report.KeksDestroyed, report.KeksRewrapped, report.RecordsDeleted, report.ConversationsDeleted, report.AppsFailed);
         return report;
     }
 

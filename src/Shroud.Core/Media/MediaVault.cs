@@ -46,7 +46,7 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
             var sealedName = fileName is null ? null : Aead.Seal(dek, Encoding.UTF8.GetBytes(fileName), FileNameAad(address));
             var reference = ShroudReference.Create(appId, refId, expiresAt, refKek);
             var record = new StoredRecord(RecordPartitions.For(reference), address, new SealedRecord([], wrappedDek, kek.Version), new MediaBlob(blobName, size, sealedName));
-            await records.WriteAsync([record], cancellationToken);
+            await WriteOrDeleteBlobAsync(record, cancellationToken);
             metrics.Sealed(SealedKind.Media, 1);
             return new SealedMedia(reference.Encode(), expiresAt, size, contentType);
         }
@@ -124,6 +124,31 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// Writes the record row; when that fails the blob is deleted, since the sweep finds blobs through their rows only
+    /// and would never delete it. The delete does not follow the caller's token, which may be why the write failed.
+    /// </summary>
+    private async Task WriteOrDeleteBlobAsync(StoredRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await records.WriteAsync([record], cancellationToken);
+        }
+        catch
+        {
+            try
+            {
+                await blobs.DeleteIfExistsAsync(record.Media!.BlobName, CancellationToken.None);
+            }
+            catch (Azure.RequestFailedException)
+            {
+                // Storage refused both; the write's failure is the one the caller needs to see.
+            }
+
+            throw;
+        }
     }
 
     private async Task<long> UploadAsync(string blobName, Stream content, byte[] dek, byte[] associatedData, CancellationToken cancellationToken)

@@ -27,11 +27,19 @@ public static class SegmentedAead
     public static long CiphertextLength(long plaintextLength, int segmentSize = DefaultSegmentSize) =>
         HeaderSize + plaintextLength + (Math.Max(1, (plaintextLength + segmentSize - 1) / segmentSize) * Aead.TagSize);
 
+    /// <summary>
+    /// The longest plaintext whose segments the 4-byte counter numbers without reaching <see cref="uint.MaxValue"/>,
+    /// which decryption refuses.
+    /// </summary>
+    public static long MaxPlaintextLength(int segmentSize = DefaultSegmentSize) => (long)segmentSize * (uint.MaxValue - 1L);
+
     /// <summary>Encrypts <paramref name="plaintext"/> to <paramref name="output"/>; returns the plaintext length.</summary>
     /// <exception cref="ShroudException"><see cref="ShroudError.MediaTooLarge"/> once more than <paramref name="maxLength"/> bytes are read.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is beyond <see cref="MaxPlaintextLength"/>: a nonce could repeat.</exception>
     public static async Task<long> EncryptAsync(
         Stream plaintext, byte[] dek, byte[] associatedData, long maxLength, Sink output, CancellationToken cancellationToken, int segmentSize = DefaultSegmentSize)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLength, MaxPlaintextLength(segmentSize));
         var header = new byte[HeaderSize];
         Magic.CopyTo(header, 0);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), segmentSize);

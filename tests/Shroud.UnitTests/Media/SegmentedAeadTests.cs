@@ -11,10 +11,10 @@ public sealed class SegmentedAeadTests
     private static readonly byte[] Aad = "app|ref|expiry|image/png"u8.ToArray();
     private readonly byte[] dek = Aead.NewKey();
 
-    private async Task<byte[]> EncryptAsync(byte[] plaintext, long maxLength = long.MaxValue)
+    private async Task<byte[]> EncryptAsync(byte[] plaintext, long? maxLength = null)
     {
         using var output = new MemoryStream();
-        var length = await SegmentedAead.EncryptAsync(new MemoryStream(plaintext), dek, Aad, maxLength, (chunk, ct) => output.WriteAsync(chunk, ct), CancellationToken.None, Segment);
+        var length = await SegmentedAead.EncryptAsync(new MemoryStream(plaintext), dek, Aad, maxLength ?? SegmentedAead.MaxPlaintextLength(Segment), (chunk, ct) => output.WriteAsync(chunk, ct), CancellationToken.None, Segment);
         Assert.Equal(plaintext.Length, length);
         return output.ToArray();
     }
@@ -102,6 +102,19 @@ public sealed class SegmentedAeadTests
 
         Assert.Equal(ShroudError.MediaTooLarge, error.Error);
         Assert.Equal(2 * Segment, (await EncryptAsync(new byte[2 * Segment], maxLength: 2 * Segment)).Length - SegmentedAead.HeaderSize - (2 * Aead.TagSize));
+    }
+
+    [Fact]
+    public async Task A_limit_beyond_the_segment_counter_is_refused_before_anything_is_written()
+    {
+        var written = 0;
+        var limit = SegmentedAead.MaxPlaintextLength(Segment);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => SegmentedAead.EncryptAsync(
+            new MemoryStream([1, 2, 3]), dek, Aad, limit + 1, (chunk, _) => { written += chunk.Length; return ValueTask.CompletedTask; }, CancellationToken.None, Segment));
+
+        Assert.Equal(0, written);
+        Assert.Equal(Segment * (uint.MaxValue - 1L), limit);
     }
 
     private static byte[] Flip(byte[] bytes, int index)
