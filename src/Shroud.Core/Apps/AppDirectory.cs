@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using Shroud.Core.Caching;
 using Shroud.Core.Configurations;
 using Shroud.Core.Crypto;
 
@@ -17,11 +17,19 @@ public sealed record AppView(AppSettings Settings, IReadOnlyDictionary<string, E
 /// active one has served its period, destroyed once nothing they wrap can still be alive, and re-wrapped when the
 /// active root key changes. A snapshot is reloaded (one query) once it is older than
 /// <see cref="ShroudOptions.CacheRefresh"/>, so a change made by another instance is used everywhere within that
-/// period (at once on the instance that made it); a KEK version not seen yet is fetched at once.
+/// period (at once on the instance that made it); a KEK version not seen yet is fetched at once. An app that does not
+/// exist is not remembered.
 /// </summary>
-public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvider clock, IOptions<ShroudOptions> options)
+public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvider clock, IOptions<ShroudOptions> options) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<Snapshot>>> cache = new();
+    /// <summary>The most apps one instance keeps; a full cache drops the oldest snapshots first.</summary>
+    public const int MaxCachedApps = 10_000;
+
+    private readonly LoadingCache<string, Snapshot> cache = new(
+        clock,
+        MaxCachedApps,
+        appId => LoadAsync(apps, rootKeys, appId),
+        snapshot => new CacheLifetime(snapshot.Active is null ? TimeSpan.Zero : options.Value.CacheRefresh));
 
     /// <summary>
     /// The version new values are sealed with, rotating first when it has served its period (two instances doing so at
@@ -29,23 +37,26 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     /// </summary>
     public async Task<AppKek> GetActiveAsync(string appId, CancellationToken cancellationToken)
     {
-        var active = (await SnapshotAsync(appId, reload: false, cancellationToken)).Active ?? throw NotFound(appId);
+        var active = (await SnapshotAsync(appId, cancellationToken)).Active ?? throw NotFound(appId);
         if (!IsDue(active.CreatedAt))
         {
             return active;
         }
 
+        // Rotating forgets the snapshot, so this reads the new active version (or the one another instance made).
         await RotateAsync(appId, onlyIfDue: true, cancellationToken);
-        return (await SnapshotAsync(appId, reload: true, cancellationToken)).Active ?? throw NotFound(appId);
+        return (await SnapshotAsync(appId, cancellationToken)).Active ?? throw NotFound(appId);
     }
 
     /// <summary>A given version, or null when it does not exist (any more).</summary>
     public async Task<AppKek?> GetAsync(string appId, int version, CancellationToken cancellationToken)
     {
-        var snapshot = await SnapshotAsync(appId, reload: false, cancellationToken);
+        var seen = CachedSnapshot(appId);
+        var snapshot = await seen.WaitAsync(cancellationToken);
         if (!snapshot.Versions.ContainsKey(version) && version > snapshot.Versions.Keys.DefaultIfEmpty().Max())
         {
-            snapshot = await SnapshotAsync(appId, reload: true, cancellationToken);
+            // One reload shared by every caller that found the same snapshot without this version.
+            snapshot = await cache.ReloadAsync(appId, seen).WaitAsync(cancellationToken);
         }
 
         return snapshot.Versions.GetValueOrDefault(version);
@@ -53,7 +64,7 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
 
     /// <summary>The app's settings and configurations; <see cref="ShroudError.AppNotFound"/> when the app does not exist.</summary>
     public async Task<AppView> GetAsync(string appId, CancellationToken cancellationToken) =>
-        (await SnapshotAsync(appId, reload: false, cancellationToken)).View ?? throw NotFound(appId);
+        (await SnapshotAsync(appId, cancellationToken)).View ?? throw NotFound(appId);
 
     public async Task EnsureExistsAsync(string appId, CancellationToken cancellationToken) =>
         await GetAsync(appId, cancellationToken);
@@ -119,58 +130,31 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     }
 
     /// <summary>Drops the app's snapshot so the next call reads storage.</summary>
-    public void Forget(string appId) => cache.TryRemove(appId, out _);
+    public void Forget(string appId) => cache.Forget(appId);
+
+    public void Dispose() => cache.Dispose();
 
     private bool IsDue(DateTimeOffset createdAt) => clock.GetUtcNow() >= createdAt + options.Value.KekActivePeriod;
 
-    private async Task<Snapshot> SnapshotAsync(string appId, bool reload, CancellationToken cancellationToken)
+    private async Task<Snapshot> SnapshotAsync(string appId, CancellationToken cancellationToken) =>
+        await CachedSnapshot(appId).WaitAsync(cancellationToken);
+
+    private Task<Snapshot> CachedSnapshot(string appId) =>
+        AppIds.IsValid(appId) ? cache.GetAsync(appId) : throw NotFound(appId);
+
+    private static async Task<Snapshot> LoadAsync(IAppStore apps, RootKeyRing rootKeys, string appId)
     {
-        if (!AppIds.IsValid(appId))
-        {
-            throw NotFound(appId);
-        }
-
-        var now = clock.GetUtcNow();
-        var current = cache.GetOrAdd(appId, Load);
-        var snapshot = await current.Value.WaitAsync(cancellationToken);
-        var fresh = snapshot.LoadedAt >= now || (snapshot.Active is not null && now - snapshot.LoadedAt < options.Value.CacheRefresh);
-        if (!reload && fresh)
-        {
-            return snapshot;
-        }
-
-        // One reload shared by every caller that found the same stale snapshot.
-        var next = Load(appId);
-        var winner = cache.TryUpdate(appId, next, current) ? next : cache.GetOrAdd(appId, Load);
-        return await winner.Value.WaitAsync(cancellationToken);
-    }
-
-    private Lazy<Task<Snapshot>> Load(string appId)
-    {
-        Lazy<Task<Snapshot>>? load = null;
-        load = new(async () =>
-        {
-            try
-            {
-                var app = await apps.LoadAsync(appId, CancellationToken.None);
-                var versions = (app?.Keks ?? []).ToDictionary(
-                    k => k.Version,
-                    k => new AppKek(appId, k.Version, rootKeys.Unwrap(appId, k.Version, k.RootKeyId, k.WrappedKey), k.CreatedAt, k.RetiredAt));
-                var active = versions.Values.Where(k => k.RetiredAt is null).MaxBy(k => k.Version);
-                var view = app is null ? null : new AppView(app.Settings, app.Configurations.ToDictionary(c => c.Id));
-                return new Snapshot(view, versions, active, clock.GetUtcNow());
-            }
-            catch
-            {
-                cache.TryRemove(KeyValuePair.Create(appId, load!));
-                throw;
-            }
-        });
-        return load;
+        var app = await apps.LoadAsync(appId, CancellationToken.None);
+        var versions = (app?.Keks ?? []).ToDictionary(
+            k => k.Version,
+            k => new AppKek(appId, k.Version, rootKeys.Unwrap(appId, k.Version, k.RootKeyId, k.WrappedKey), k.CreatedAt, k.RetiredAt));
+        var active = versions.Values.Where(k => k.RetiredAt is null).MaxBy(k => k.Version);
+        var view = app is null ? null : new AppView(app.Settings, app.Configurations.ToDictionary(c => c.Id));
+        return new Snapshot(view, versions, active);
     }
 
     private static ShroudException NotFound(string appId) =>
         new(ShroudError.AppNotFound, $"App '{appId}' does not exist.");
 
-    private sealed record Snapshot(AppView? View, IReadOnlyDictionary<int, AppKek> Versions, AppKek? Active, DateTimeOffset LoadedAt);
+    private sealed record Snapshot(AppView? View, IReadOnlyDictionary<int, AppKek> Versions, AppKek? Active);
 }
