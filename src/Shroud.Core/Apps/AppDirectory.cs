@@ -43,8 +43,9 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
             return active;
         }
 
-        // Rotating forgets the snapshot, so this reads the new active version (or the one another instance made).
+        // A snapshot loaded from now on holds the version this rotation or another instance's made.
         await RotateAsync(appId, onlyIfDue: true, cancellationToken);
+        Forget(appId);
         return (await SnapshotAsync(appId, cancellationToken)).Active ?? throw NotFound(appId);
     }
 
