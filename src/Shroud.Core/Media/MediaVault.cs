@@ -78,7 +78,7 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
         }
 
         var stored = await records.ReadAsync(reference, cancellationToken) ?? throw Gone(RedactionReason.Gone);
-        if (stored.Media is not { } media || stored.Address.ExpiresAt != reference.ExpiresAt)
+        if (stored.Media is not { } media || stored.Address.AppId != appId || stored.Address.ExpiresAt != reference.ExpiresAt)
         {
             throw InvalidReference();
         }

@@ -93,7 +93,8 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
             return redacted;
         }
 
-        if (stored.Address.ExpiresAt != reference.ExpiresAt)
+        // The associated data binds the row to its app too; comparing the column as well refuses a moved row before any unwrapping.
+        if (stored.Address.AppId != appId || stored.Address.ExpiresAt != reference.ExpiresAt)
         {
             throw InvalidReference(field);
         }
