@@ -93,8 +93,16 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
         var now = clock.GetUtcNow();
         var version = stored[0].Version + 1;
         var key = Aead.NewKey();
-        var next = new StoredKek(appId, version, rootKeys.Wrap(appId, version, key), rootKeys.ActiveKeyId, now);
-        CryptographicOperations.ZeroMemory(key);
+        StoredKek next;
+        try
+        {
+            next = new StoredKek(appId, version, rootKeys.Wrap(appId, version, key), rootKeys.ActiveKeyId, now);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+
         var retiring = current with { RetiredAt = now, DestroyAt = now + options.Value.KekRetention };
         var rotated = await apps.RotateAsync(retiring, next, cancellationToken);
         Forget(appId);
@@ -116,8 +124,16 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
             else if (kek.RootKeyId != rootKeys.ActiveKeyId)
             {
                 var key = rootKeys.Unwrap(appId, kek.Version, kek.RootKeyId, kek.WrappedKey);
-                var moved = kek with { WrappedKey = rootKeys.Wrap(appId, kek.Version, key), RootKeyId = rootKeys.ActiveKeyId };
-                CryptographicOperations.ZeroMemory(key);
+                StoredKek moved;
+                try
+                {
+                    moved = kek with { WrappedKey = rootKeys.Wrap(appId, kek.Version, key), RootKeyId = rootKeys.ActiveKeyId };
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(key);
+                }
+
                 rewrapped += await apps.ReplaceWrappingAsync(moved, cancellationToken) ? 1 : 0;
             }
         }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Shroud.Core.Crypto;
 
 /// <summary>One unwrapped version of an app's key-encryption key. Its key material never leaves the process.</summary>
@@ -10,4 +12,10 @@ public sealed class AppKek(string appId, int version, byte[] key, DateTimeOffset
     public DateTimeOffset? RetiredAt { get; } = retiredAt;
 
     public override string ToString() => $"{AppId}/kek/{Version}";
+
+    /// <summary>
+    /// Zeroes the key once nothing refers to it any more: a version dropped from a cache may still be in use by a
+    /// request that read it before, so only the collector knows when it is really dropped.
+    /// </summary>
+    ~AppKek() => CryptographicOperations.ZeroMemory(Key);
 }
