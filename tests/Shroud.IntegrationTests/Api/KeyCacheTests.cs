@@ -52,6 +52,26 @@ public sealed class KeyCacheTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_calls_with_a_key_not_cached_yet_share_one_storage_read()
+    {
+        var key = await client.CreateAppWithKeyAsync(App, "encrypt");
+        var keyId = KeyId(key);
+        await client.EncryptAsync(App, await client.CreateKeyAsync(App, "encrypt"), new { value = "the app is cached" });
+        keys.Pause(keyId);
+        factory.StorageRequests.Reset();
+
+        var calls = Enumerable.Range(0, 10).Select(i => client.PostAsync($"/api/apps/{App}/encrypt", key, new { value = $"v{i}" })).ToList();
+        await keys.ReadDone.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Time for the other calls to reach the key check while the first lookup is held.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        keys.Release();
+
+        Assert.All(await Task.WhenAll(calls), c => Assert.Equal(HttpStatusCode.OK, c.Status));
+        Assert.Single(KeyReads(keyId));
+    }
+
+    [Fact]
     public async Task An_unknown_key_id_costs_one_storage_read_until_it_is_forgotten_and_a_new_key_works_at_once()
     {
         var key = await client.CreateAppWithKeyAsync(App, "encrypt");
