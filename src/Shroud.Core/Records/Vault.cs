@@ -100,7 +100,8 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
             return redacted;
         }
 
-        // The associated data binds the row to its app too; comparing the column as well refuses a moved row before any unwrapping.
+        // The associated data binds the row to its app too; comparing the column as well refuses a row moved from
+        // another app before any key is unwrapped.
         if (stored.Address.AppId != appId || stored.Address.ExpiresAt != reference.ExpiresAt)
         {
             throw InvalidReference(field);
