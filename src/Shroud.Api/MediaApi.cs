@@ -50,6 +50,9 @@ public sealed class MediaApi(Gatekeeper gatekeeper, MediaVault media, IOptions<S
         var body = await ShroudJson.ReadAsync<DecryptRequest>(request, ct);
         var opened = await media.OpenAsync(appId, body.Ref ?? throw ShroudException.Invalid("ref", "is required."), ct);
         var response = request.HttpContext.Response;
+
+        // Zeroes the file's key should the response end before its body starts streaming.
+        response.RegisterForDisposeAsync(opened);
         response.ContentLength = opened.Size;
         if (opened.FileName is { } fileName)
         {

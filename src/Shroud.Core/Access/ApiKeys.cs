@@ -34,6 +34,9 @@ public sealed class ApiKeys(IApiKeyStore store, AppDirectory apps, Gatekeeper ga
         var token = ApiKeyToken.New();
         var key = new ApiKeyRecord(appId, token.KeyId, name, permissions, token.SecretHash(), clock.GetUtcNow(), null);
         await store.AddAsync(key, cancellationToken);
+
+        // The id may have been looked up (and remembered as unknown) before; the key works at once on this instance.
+        gatekeeper.Forget(appId, key.KeyId);
         return (key, token.Reveal());
     }
 

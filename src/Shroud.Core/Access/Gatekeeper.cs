@@ -1,8 +1,9 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Apps;
+using Shroud.Core.Caching;
 
 namespace Shroud.Core.Access;
 
@@ -11,13 +12,34 @@ public sealed record Caller(string? AppId, string Name, Permissions Permissions,
 
 /// <summary>
 /// Checks the bearer key of every call. App keys are cached for <see cref="ShroudOptions.CacheRefresh"/>, so the hot
-/// paths cost no storage request; a revocation takes effect at once on the instance that made it and within that
-/// period on the others.
+/// paths cost no storage request; a revocation takes effect at once on the instance that made it (a lookup already in
+/// flight cannot put the key back) and within that period on the others. A key id that does not exist is remembered
+/// too, for <see cref="UnknownKeyLifetime"/> at most, so that made-up keys do not cost a storage read each.
 /// </summary>
-public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> options, TimeProvider clock, ShroudMetrics metrics)
+public sealed class Gatekeeper : IDisposable
 {
-    private readonly ConcurrentDictionary<(string AppId, string KeyId), (ApiKeyRecord Key, DateTimeOffset LoadedAt)> cache = new();
-    private readonly byte[]? bootstrapHash = options.Value.BootstrapAdminKey is { Length: > 0 } key ? SHA256.HashData(Encoding.UTF8.GetBytes(key)) : null;
+    /// <summary>The most key ids (known or unknown) one instance keeps; unknown ones are dropped first when it is full.</summary>
+    public const int MaxCachedKeys = 100_000;
+
+    /// <summary>How long an unknown key id is remembered (shorter when <see cref="ShroudOptions.CacheRefresh"/> is).</summary>
+    public static readonly TimeSpan UnknownKeyLifetime = TimeSpan.FromSeconds(10);
+
+    private readonly ShroudMetrics metrics;
+    private readonly LoadingCache<(string AppId, string KeyId), ApiKeyRecord?> cache;
+    private readonly byte[]? bootstrapHash;
+
+    public Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> options, TimeProvider clock, ShroudMetrics metrics)
+    {
+        this.metrics = metrics;
+        bootstrapHash = options.Value.BootstrapAdminKey is { Length: > 0 } key ? SHA256.HashData(Encoding.UTF8.GetBytes(key)) : null;
+        cache = new(
+            clock,
+            MaxCachedKeys,
+            id => store.GetAsync(id.AppId, id.KeyId, CancellationToken.None),
+            found => found is null
+                ? new CacheLifetime(options.Value.CacheRefresh < UnknownKeyLifetime ? options.Value.CacheRefresh : UnknownKeyLifetime, CacheItemPriority.Low)
+                : new CacheLifetime(options.Value.CacheRefresh));
+    }
 
     /// <summary>
     /// Authorizes a call needing <paramref name="required"/> on <paramref name="appId"/> (null for deployment-wide calls,
@@ -51,7 +73,7 @@ public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> optio
             throw Unauthorized();
         }
 
-        var key = await FindAsync(appId, token.KeyId, cancellationToken);
+        var key = await cache.GetAsync((appId, token.KeyId)).WaitAsync(cancellationToken);
         if (key is null || key.RevokedAt is not null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, token.SecretHash()))
         {
             throw Unauthorized();
@@ -62,29 +84,10 @@ public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> optio
             : throw Forbidden(required);
     }
 
-    /// <summary>Drops a key from this instance's cache (after a revocation).</summary>
-    public void Forget(string appId, string keyId) => cache.TryRemove((appId, keyId), out _);
+    /// <summary>Drops a key id from this instance's cache (after a revocation or a creation), with any lookup of it in flight.</summary>
+    public void Forget(string appId, string keyId) => cache.Forget((appId, keyId));
 
-    private async Task<ApiKeyRecord?> FindAsync(string appId, string keyId, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        if (cache.TryGetValue((appId, keyId), out var cached) && now - cached.LoadedAt < options.Value.CacheRefresh)
-        {
-            return cached.Key;
-        }
-
-        var key = await store.GetAsync(appId, keyId, cancellationToken);
-        if (key is null)
-        {
-            cache.TryRemove((appId, keyId), out _);
-        }
-        else
-        {
-            cache[(appId, keyId)] = (key, now);
-        }
-
-        return key;
-    }
+    public void Dispose() => cache.Dispose();
 
     private bool IsBootstrap(string presented) =>
         bootstrapHash is not null && CryptographicOperations.FixedTimeEquals(bootstrapHash, SHA256.HashData(Encoding.UTF8.GetBytes(presented)));

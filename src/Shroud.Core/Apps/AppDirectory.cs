@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using Shroud.Core.Caching;
 using Shroud.Core.Configurations;
 using Shroud.Core.Crypto;
 
@@ -17,13 +17,21 @@ public sealed record AppView(AppSettings Settings, IReadOnlyDictionary<string, E
 /// active one has served its period, destroyed once nothing they wrap can still be alive, and re-wrapped when the
 /// active root key changes. A snapshot is reloaded (one query) once it is older than
 /// <see cref="ShroudOptions.CacheRefresh"/>, so a change made by another instance is used everywhere within that
-/// period (at once on the instance that made it); a KEK version not seen yet is fetched at once.
+/// period (at once on the instance that made it); a KEK version not seen yet is fetched at once. An app that does not
+/// exist is not remembered.
 /// </summary>
-public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvider clock, IOptions<ShroudOptions> options)
+public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvider clock, IOptions<ShroudOptions> options) : IDisposable
 {
     private const int MaxRotationAttempts = 3;
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<Snapshot>>> cache = new();
+    /// <summary>The most apps one instance keeps; a full cache drops the oldest snapshots first.</summary>
+    public const int MaxCachedApps = 10_000;
+
+    private readonly LoadingCache<string, Snapshot> cache = new(
+        clock,
+        MaxCachedApps,
+        appId => LoadAsync(apps, rootKeys, appId),
+        snapshot => new CacheLifetime(snapshot.Active is null ? TimeSpan.Zero : options.Value.CacheRefresh));
 
     /// <summary>
     /// The version new values are sealed with, rotating first when it has served its period or was made under a lower
@@ -33,7 +41,7 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     /// </summary>
     public async Task<AppKek> GetActiveAsync(string appId, CancellationToken cancellationToken)
     {
-        var active = (await SnapshotAsync(appId, reload: false, cancellationToken)).Active ?? throw NotFound(appId);
+        var active = (await SnapshotAsync(appId, cancellationToken)).Active ?? throw NotFound(appId);
         for (var attempt = 0; IsDue(active.CreatedAt, active.MaxTtl); attempt++)
         {
             // Only an instance with a lower maximum rotating at the same moment, twice over, gets here.
@@ -42,8 +50,10 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
                 throw new ShroudException(ShroudError.StorageUnavailable, "The app's KEK is being rotated by another instance; retry.");
             }
 
+            // A snapshot loaded from now on holds the version this rotation or another instance's made.
             await RotateAsync(appId, onlyIfDue: true, cancellationToken);
-            active = (await SnapshotAsync(appId, reload: true, cancellationToken)).Active ?? throw NotFound(appId);
+            Forget(appId);
+            active = (await SnapshotAsync(appId, cancellationToken)).Active ?? throw NotFound(appId);
         }
 
         return active;
@@ -52,10 +62,12 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     /// <summary>A given version, or null when it does not exist (any more).</summary>
     public async Task<AppKek?> GetAsync(string appId, int version, CancellationToken cancellationToken)
     {
-        var snapshot = await SnapshotAsync(appId, reload: false, cancellationToken);
+        var seen = CachedSnapshot(appId);
+        var snapshot = await seen.WaitAsync(cancellationToken);
         if (!snapshot.Versions.ContainsKey(version) && version > snapshot.Versions.Keys.DefaultIfEmpty().Max())
         {
-            snapshot = await SnapshotAsync(appId, reload: true, cancellationToken);
+            // One reload shared by every caller that found the same snapshot without this version.
+            snapshot = await cache.ReloadAsync(appId, seen).WaitAsync(cancellationToken);
         }
 
         return snapshot.Versions.GetValueOrDefault(version);
@@ -63,7 +75,7 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
 
     /// <summary>The app's settings and configurations; <see cref="ShroudError.AppNotFound"/> when the app does not exist.</summary>
     public async Task<AppView> GetAsync(string appId, CancellationToken cancellationToken) =>
-        (await SnapshotAsync(appId, reload: false, cancellationToken)).View ?? throw NotFound(appId);
+        (await SnapshotAsync(appId, cancellationToken)).View ?? throw NotFound(appId);
 
     /// <summary>
     /// The app's settings and configurations, read again from storage when one of <paramref name="configurationIds"/>
@@ -73,10 +85,11 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     /// </summary>
     public async Task<AppView> GetAsync(string appId, IReadOnlyCollection<string> configurationIds, CancellationToken cancellationToken)
     {
-        var view = await GetAsync(appId, cancellationToken);
+        var seen = CachedSnapshot(appId);
+        var view = (await seen.WaitAsync(cancellationToken)).View ?? throw NotFound(appId);
         return configurationIds.All(view.Configurations.ContainsKey)
             ? view
-            : (await SnapshotAsync(appId, reload: true, cancellationToken)).View ?? throw NotFound(appId);
+            : (await cache.ReloadAsync(appId, seen).WaitAsync(cancellationToken)).View ?? throw NotFound(appId);
     }
 
     public async Task EnsureExistsAsync(string appId, CancellationToken cancellationToken) =>
@@ -105,8 +118,16 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
         var now = clock.GetUtcNow();
         var version = stored[0].Version + 1;
         var key = Aead.NewKey();
-        var next = new StoredKek(appId, version, rootKeys.Wrap(appId, version, key), rootKeys.ActiveKeyId, now, MaxTtl: options.Value.MaxTtl);
-        CryptographicOperations.ZeroMemory(key);
+        StoredKek next;
+        try
+        {
+            next = new StoredKek(appId, version, rootKeys.Wrap(appId, version, key), rootKeys.ActiveKeyId, now, MaxTtl: options.Value.MaxTtl);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+
         var retiring = current with { RetiredAt = now, DestroyAt = now + Retention(current) };
         var rotated = await apps.RotateAsync(retiring, next, cancellationToken);
         Forget(appId);
@@ -128,8 +149,16 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
             else if (kek.RootKeyId != rootKeys.ActiveKeyId)
             {
                 var key = rootKeys.Unwrap(appId, kek.Version, kek.RootKeyId, kek.WrappedKey);
-                var moved = kek with { WrappedKey = rootKeys.Wrap(appId, kek.Version, key), RootKeyId = rootKeys.ActiveKeyId };
-                CryptographicOperations.ZeroMemory(key);
+                StoredKek moved;
+                try
+                {
+                    moved = kek with { WrappedKey = rootKeys.Wrap(appId, kek.Version, key), RootKeyId = rootKeys.ActiveKeyId };
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(key);
+                }
+
                 rewrapped += await apps.ReplaceWrappingAsync(moved, cancellationToken) ? 1 : 0;
             }
         }
@@ -143,7 +172,9 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     }
 
     /// <summary>Drops the app's snapshot so the next call reads storage.</summary>
-    public void Forget(string appId) => cache.TryRemove(appId, out _);
+    public void Forget(string appId) => cache.Forget(appId);
+
+    public void Dispose() => cache.Dispose();
 
     private bool IsDue(DateTimeOffset createdAt, TimeSpan? maxTtl) =>
         clock.GetUtcNow() >= createdAt + options.Value.KekActivePeriod || maxTtl < options.Value.MaxTtl;
@@ -156,54 +187,25 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     private TimeSpan Retention(StoredKek kek) =>
         (kek.MaxTtl is { } recorded && recorded > options.Value.MaxTtl ? recorded : options.Value.MaxTtl) + options.Value.CacheRefresh;
 
-    private async Task<Snapshot> SnapshotAsync(string appId, bool reload, CancellationToken cancellationToken)
+    private async Task<Snapshot> SnapshotAsync(string appId, CancellationToken cancellationToken) =>
+        await CachedSnapshot(appId).WaitAsync(cancellationToken);
+
+    private Task<Snapshot> CachedSnapshot(string appId) =>
+        AppIds.IsValid(appId) ? cache.GetAsync(appId) : throw NotFound(appId);
+
+    private static async Task<Snapshot> LoadAsync(IAppStore apps, RootKeyRing rootKeys, string appId)
     {
-        if (!AppIds.IsValid(appId))
-        {
-            throw NotFound(appId);
-        }
-
-        var now = clock.GetUtcNow();
-        var current = cache.GetOrAdd(appId, Load);
-        var snapshot = await current.Value.WaitAsync(cancellationToken);
-        var fresh = snapshot.LoadedAt >= now || (snapshot.Active is not null && now - snapshot.LoadedAt < options.Value.CacheRefresh);
-        if (!reload && fresh)
-        {
-            return snapshot;
-        }
-
-        // One reload shared by every caller that found the same stale snapshot.
-        var next = Load(appId);
-        var winner = cache.TryUpdate(appId, next, current) ? next : cache.GetOrAdd(appId, Load);
-        return await winner.Value.WaitAsync(cancellationToken);
-    }
-
-    private Lazy<Task<Snapshot>> Load(string appId)
-    {
-        Lazy<Task<Snapshot>>? load = null;
-        load = new(async () =>
-        {
-            try
-            {
-                var app = await apps.LoadAsync(appId, CancellationToken.None);
-                var versions = (app?.Keks ?? []).ToDictionary(
-                    k => k.Version,
-                    k => new AppKek(appId, k.Version, rootKeys.Unwrap(appId, k.Version, k.RootKeyId, k.WrappedKey), k.CreatedAt, k.RetiredAt, k.MaxTtl));
-                var active = versions.Values.Where(k => k.RetiredAt is null).MaxBy(k => k.Version);
-                var view = app is null ? null : new AppView(app.Settings, app.Configurations.ToDictionary(c => c.Id));
-                return new Snapshot(view, versions, active, clock.GetUtcNow());
-            }
-            catch
-            {
-                cache.TryRemove(KeyValuePair.Create(appId, load!));
-                throw;
-            }
-        });
-        return load;
+        var app = await apps.LoadAsync(appId, CancellationToken.None);
+        var versions = (app?.Keks ?? []).ToDictionary(
+            k => k.Version,
+            k => new AppKek(appId, k.Version, rootKeys.Unwrap(appId, k.Version, k.RootKeyId, k.WrappedKey), k.CreatedAt, k.RetiredAt, k.MaxTtl));
+        var active = versions.Values.Where(k => k.RetiredAt is null).MaxBy(k => k.Version);
+        var view = app is null ? null : new AppView(app.Settings, app.Configurations.ToDictionary(c => c.Id));
+        return new Snapshot(view, versions, active);
     }
 
     private static ShroudException NotFound(string appId) =>
         new(ShroudError.AppNotFound, $"App '{appId}' does not exist.");
 
-    private sealed record Snapshot(AppView? View, IReadOnlyDictionary<int, AppKek> Versions, AppKek? Active, DateTimeOffset LoadedAt);
+    private sealed record Snapshot(AppView? View, IReadOnlyDictionary<int, AppKek> Versions, AppKek? Active);
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Shroud.Core.Crypto;
 
 /// <summary>
@@ -14,4 +16,10 @@ public sealed class AppKek(string appId, int version, byte[] key, DateTimeOffset
     public TimeSpan? MaxTtl { get; } = maxTtl;
 
     public override string ToString() => $"{AppId}/kek/{Version}";
+
+    /// <summary>
+    /// Zeroes the key once nothing refers to it any more: a version dropped from a cache may still be in use by a
+    /// request that read it before, so only the collector knows when it is really dropped.
+    /// </summary>
+    ~AppKek() => CryptographicOperations.ZeroMemory(Key);
 }

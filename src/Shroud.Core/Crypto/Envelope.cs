@@ -45,8 +45,16 @@ public static class Envelope
     public static (byte[] WrappedDek, byte[] RefKek) WrapDek(ReadOnlySpan<byte> dek, RecordAddress address, AppKek kek)
     {
         var refKek = Aead.NewKey();
-        var inner = Aead.Seal(refKek, dek, AssociatedData.For(AssociatedData.InnerDek, address.AppId, address.RefId));
-        return (Aead.Seal(kek.Key, inner, OuterAad(address, kek.Version)), refKek);
+        try
+        {
+            var inner = Aead.Seal(refKek, dek, AssociatedData.For(AssociatedData.InnerDek, address.AppId, address.RefId));
+            return (Aead.Seal(kek.Key, inner, OuterAad(address, kek.Version)), refKek);
+        }
+        catch
+        {
+            CryptographicOperations.ZeroMemory(refKek);
+            throw;
+        }
     }
 
     /// <summary>The DEK of a sealed record; the caller zeroes it after use.</summary>

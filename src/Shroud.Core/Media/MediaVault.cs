@@ -10,8 +10,11 @@ namespace Shroud.Core.Media;
 /// <summary>A sealed media file's reference.</summary>
 public sealed record SealedMedia(string Reference, DateTimeOffset ExpiresAt, long Size, string ContentType);
 
-/// <summary>A media file ready to stream back: its metadata, and a copy that authenticates each segment before writing it.</summary>
-public sealed class OpenedMedia(string contentType, long size, string? fileName, Func<SegmentedAead.Sink, CancellationToken, Task> copy)
+/// <summary>
+/// A media file ready to stream back: its metadata, and a copy that authenticates each segment before writing it.
+/// It holds the file's DEK until the copy ends or it is disposed, whichever comes first, and then zeroes it.
+/// </summary>
+public sealed class OpenedMedia(string contentType, long size, string? fileName, Stream ciphertext, byte[] dek, byte[] associatedData) : IAsyncDisposable
 {
     public string ContentType { get; } = contentType;
 
@@ -19,8 +22,21 @@ public sealed class OpenedMedia(string contentType, long size, string? fileName,
 
     public string? FileName { get; } = fileName;
 
-    /// <summary>Streams the plaintext; a failure part-way (a tampered blob) throws <see cref="CryptoFailure"/>.</summary>
-    public Task CopyToAsync(SegmentedAead.Sink output, CancellationToken cancellationToken) => copy(output, cancellationToken);
+    /// <summary>Streams the plaintext; a failure part-way (a tampered blob) throws <see cref="CryptoFailure"/>. Either way the DEK is zeroed.</summary>
+    public async Task CopyToAsync(SegmentedAead.Sink output, CancellationToken cancellationToken)
+    {
+        await using (this)
+        {
+            await SegmentedAead.DecryptAsync(ciphertext, dek, associatedData, output, cancellationToken);
+        }
+    }
+
+    /// <summary>Zeroes the DEK and closes the blob, also for a reveal whose response never got to its body.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        CryptographicOperations.ZeroMemory(dek);
+        await ciphertext.DisposeAsync();
+    }
 }
 
 /// <summary>
@@ -43,7 +59,7 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
         {
             var size = await UploadAsync(blobName, content, dek, Envelope.DataAad(address), cancellationToken);
             (var wrappedDek, refKek) = Envelope.WrapDek(dek, address, kek);
-            var sealedName = fileName is null ? null : Aead.Seal(dek, Encoding.UTF8.GetBytes(fileName), FileNameAad(address));
+            var sealedName = fileName is null ? null : SealFileName(dek, fileName, address);
             var reference = ShroudReference.Create(appId, refId, expiresAt, refKek);
             var record = new StoredRecord(RecordPartitions.For(reference), address, new SealedRecord([], wrappedDek, kek.Version), new MediaBlob(blobName, size, sealedName));
             await WriteOrDeleteBlobAsync(record, cancellationToken);
@@ -78,7 +94,7 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
         }
 
         var stored = await records.ReadAsync(reference, cancellationToken) ?? throw Gone(RedactionReason.Gone);
-        if (stored.Media is not { } media || stored.Address.ExpiresAt != reference.ExpiresAt)
+        if (stored.Media is not { } media || stored.Address.AppId != appId || stored.Address.ExpiresAt != reference.ExpiresAt)
         {
             throw InvalidReference();
         }
@@ -91,39 +107,50 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
         var kek = await apps.GetAsync(appId, stored.Sealed.KekVersion, cancellationToken) ?? throw InvalidReference();
         var address = new RecordAddress(appId, reference.RefId, stored.Address.ExpiresAt, stored.Address.ContentType);
         byte[] dek;
-        string? fileName;
         try
         {
             dek = Envelope.UnwrapDek(stored.Sealed, address, kek, reference.RefKek);
-            fileName = media.SealedFileName is null ? null : Encoding.UTF8.GetString(Aead.Open(dek, media.SealedFileName, FileNameAad(address)));
         }
         catch (CryptoFailure)
         {
             throw InvalidReference();
         }
 
-        var blob = await blobs.OpenReadAsync(media.BlobName, cancellationToken);
-        if (blob is null)
+        // From here the DEK is zeroed on every way out but one: handed to the opened media, which zeroes it itself.
+        var handedOver = false;
+        try
         {
-            CryptographicOperations.ZeroMemory(dek);
-            throw Gone(RedactionReason.Gone);
+            var fileName = media.SealedFileName is null ? null : OpenFileName(dek, media.SealedFileName, address);
+            var blob = await blobs.OpenReadAsync(media.BlobName, cancellationToken) ?? throw Gone(RedactionReason.Gone);
+            metrics.Revealed(SealedKind.Media, 1);
+            handedOver = true;
+            return new OpenedMedia(address.ContentType, media.Size, fileName, blob, dek, Envelope.DataAad(address));
         }
-
-        metrics.Revealed(SealedKind.Media, 1);
-        return new OpenedMedia(address.ContentType, media.Size, fileName, async (output, ct) =>
+        finally
         {
-            await using (blob)
+            if (!handedOver)
             {
-                try
-                {
-                    await SegmentedAead.DecryptAsync(blob, dek, Envelope.DataAad(address), output, ct);
-                }
-                finally
-                {
-                    CryptographicOperations.ZeroMemory(dek);
-                }
+                CryptographicOperations.ZeroMemory(dek);
             }
-        });
+        }
+    }
+
+    private static string OpenFileName(byte[] dek, byte[] sealedName, RecordAddress address)
+    {
+        byte[]? name = null;
+        try
+        {
+            name = Aead.Open(dek, sealedName, FileNameAad(address));
+            return Encoding.UTF8.GetString(name);
+        }
+        catch (CryptoFailure)
+        {
+            throw InvalidReference();
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(name);
+        }
     }
 
     /// <summary>
@@ -160,6 +187,19 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
                 content, dek, associatedData, options.Value.MaxMediaBytes, (chunk, c) => ciphertext.WriteAsync(chunk, c), ct),
             cancellationToken);
         return size;
+    }
+
+    private static byte[] SealFileName(byte[] dek, string fileName, RecordAddress address)
+    {
+        var name = Encoding.UTF8.GetBytes(fileName);
+        try
+        {
+            return Aead.Seal(dek, name, FileNameAad(address));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(name);
+        }
     }
 
     private static byte[] FileNameAad(RecordAddress address) =>

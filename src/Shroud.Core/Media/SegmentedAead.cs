@@ -53,28 +53,35 @@ public static class SegmentedAead
         var nonce = new byte[Aead.NonceSize];
         long total = 0;
         var filled = 0;
-        for (uint index = 0; ; index++)
+        try
         {
-            // One byte past a full segment tells whether this segment is the last.
-            filled += await FillAsync(plaintext, buffer.AsMemory(filled), cancellationToken);
-            var last = filled <= segmentSize;
-            var length = last ? filled : segmentSize;
-            total += length;
-            if (total > maxLength)
+            for (uint index = 0; ; index++)
             {
-                throw new ShroudException(ShroudError.MediaTooLarge, $"The media is larger than the limit of {maxLength} bytes.");
-            }
+                // One byte past a full segment tells whether this segment is the last.
+                filled += await FillAsync(plaintext, buffer.AsMemory(filled), cancellationToken);
+                var last = filled <= segmentSize;
+                var length = last ? filled : segmentSize;
+                total += length;
+                if (total > maxLength)
+                {
+                    throw new ShroudException(ShroudError.MediaTooLarge, $"The media is larger than the limit of {maxLength} bytes.");
+                }
 
-            Nonce(header, index, last, nonce);
-            gcm.Encrypt(nonce, buffer.AsSpan(0, length), sealedSegment.AsSpan(0, length), sealedSegment.AsSpan(length, Aead.TagSize), aad);
-            await output(sealedSegment.AsMemory(0, length + Aead.TagSize), cancellationToken);
-            if (last)
-            {
-                return total;
-            }
+                Nonce(header, index, last, nonce);
+                gcm.Encrypt(nonce, buffer.AsSpan(0, length), sealedSegment.AsSpan(0, length), sealedSegment.AsSpan(length, Aead.TagSize), aad);
+                await output(sealedSegment.AsMemory(0, length + Aead.TagSize), cancellationToken);
+                if (last)
+                {
+                    return total;
+                }
 
-            buffer[0] = buffer[segmentSize];
-            filled = 1;
+                buffer[0] = buffer[segmentSize];
+                filled = 1;
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
         }
     }
 
@@ -98,34 +105,41 @@ public static class SegmentedAead
         var plain = new byte[segmentSize];
         var nonce = new byte[Aead.NonceSize];
         var filled = 0;
-        for (uint index = 0; ; index++)
+        try
         {
-            filled += await FillAsync(ciphertext, buffer.AsMemory(filled), cancellationToken);
-            var last = filled <= sealedSize;
-            var length = (last ? filled : sealedSize) - Aead.TagSize;
-            if (length < 0 || index == uint.MaxValue)
+            for (uint index = 0; ; index++)
             {
-                throw new CryptoFailure();
-            }
+                filled += await FillAsync(ciphertext, buffer.AsMemory(filled), cancellationToken);
+                var last = filled <= sealedSize;
+                var length = (last ? filled : sealedSize) - Aead.TagSize;
+                if (length < 0 || index == uint.MaxValue)
+                {
+                    throw new CryptoFailure();
+                }
 
-            Nonce(header, index, last, nonce);
-            try
-            {
-                gcm.Decrypt(nonce, buffer.AsSpan(0, length), buffer.AsSpan(length, Aead.TagSize), plain.AsSpan(0, length), aad);
-            }
-            catch (CryptographicException)
-            {
-                throw new CryptoFailure();
-            }
+                Nonce(header, index, last, nonce);
+                try
+                {
+                    gcm.Decrypt(nonce, buffer.AsSpan(0, length), buffer.AsSpan(length, Aead.TagSize), plain.AsSpan(0, length), aad);
+                }
+                catch (CryptographicException)
+                {
+                    throw new CryptoFailure();
+                }
 
-            await output(plain.AsMemory(0, length), cancellationToken);
-            if (last)
-            {
-                return;
-            }
+                await output(plain.AsMemory(0, length), cancellationToken);
+                if (last)
+                {
+                    return;
+                }
 
-            buffer[0] = buffer[sealedSize];
-            filled = 1;
+                buffer[0] = buffer[sealedSize];
+                filled = 1;
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plain);
         }
     }
 

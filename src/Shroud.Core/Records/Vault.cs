@@ -38,22 +38,29 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
         {
             var item = items[i];
             var plaintext = Encoding.UTF8.GetBytes(item.Value);
-            if (plaintext.Length > options.Value.MaxValueBytes)
+            byte[]? refKek = null;
+            try
             {
-                throw new ShroudException(
-                    ShroudError.ValueTooLarge,
-                    $"{item.Field} is {plaintext.Length} bytes of UTF-8; the limit is {options.Value.MaxValueBytes} bytes.");
-            }
+                if (plaintext.Length > options.Value.MaxValueBytes)
+                {
+                    throw new ShroudException(
+                        ShroudError.ValueTooLarge,
+                        $"{item.Field} is {plaintext.Length} bytes of UTF-8; the limit is {options.Value.MaxValueBytes} bytes.");
+                }
 
-            var expiresAt = ExpiresAt(now, item.Ttl, item.TtlField ?? item.Field);
-            var refId = ShroudReference.NewRefId(shard);
-            var address = new RecordAddress(appId, ShroudReference.RefIdText(refId), expiresAt, item.ContentType);
-            var (record, refKek) = Envelope.Seal(plaintext, address, kek);
-            var reference = ShroudReference.Create(appId, refId, expiresAt, refKek);
-            stored[i] = new StoredRecord(RecordPartitions.For(reference), address, record);
-            sealedValues[i] = new SealedValue(reference.Encode(), expiresAt, redaction);
-            CryptographicOperations.ZeroMemory(refKek);
-            CryptographicOperations.ZeroMemory(plaintext);
+                var expiresAt = ExpiresAt(now, item.Ttl, item.TtlField ?? item.Field);
+                var refId = ShroudReference.NewRefId(shard);
+                var address = new RecordAddress(appId, ShroudReference.RefIdText(refId), expiresAt, item.ContentType);
+                (var record, refKek) = Envelope.Seal(plaintext, address, kek);
+                var reference = ShroudReference.Create(appId, refId, expiresAt, refKek);
+                stored[i] = new StoredRecord(RecordPartitions.For(reference), address, record);
+                sealedValues[i] = new SealedValue(reference.Encode(), expiresAt, redaction);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(plaintext);
+                CryptographicOperations.ZeroMemory(refKek);
+            }
         }
 
         await records.WriteAsync(stored, cancellationToken);
@@ -93,7 +100,9 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
             return redacted;
         }
 
-        if (stored.Address.ExpiresAt != reference.ExpiresAt)
+        // The associated data binds the row to its app too; comparing the column as well refuses a row moved from
+        // another app before any key is unwrapped.
+        if (stored.Address.AppId != appId || stored.Address.ExpiresAt != reference.ExpiresAt)
         {
             throw InvalidReference(field);
         }
@@ -109,14 +118,19 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
         var kek = await keys.GetAsync(appId, stored.Sealed.KekVersion, cancellationToken) ?? throw InvalidReference(field);
 
         var address = new RecordAddress(appId, reference.RefId, stored.Address.ExpiresAt, stored.Address.ContentType);
+        byte[]? plaintext = null;
         try
         {
-            var plaintext = Envelope.Open(stored.Sealed, address, kek, reference.RefKek);
+            plaintext = Envelope.Open(stored.Sealed, address, kek, reference.RefKek);
             return new RevealedValue(StrictUtf8.GetString(plaintext), false, stored.Address.ExpiresAt, stored.Address.ContentType);
         }
         catch (Exception e) when (e is CryptoFailure or DecoderFallbackException)
         {
             throw InvalidReference(field);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
         }
     }
 

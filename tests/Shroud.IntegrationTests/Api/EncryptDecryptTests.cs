@@ -123,7 +123,7 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : AppTestBase(az
         }
     }
 
-    public static TheoryData<string> Tampering() => ["Data", "Dek", "KekVersion", "ExpiresAt", "ContentType"];
+    public static TheoryData<string> Tampering() => ["Data", "Dek", "KekVersion", "ExpiresAt", "ContentType", "AppId"];
 
     [Theory]
     [MemberData(nameof(Tampering))]
@@ -136,6 +136,7 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : AppTestBase(az
             "Data" or "Dek" => Flip(row.GetBinary(column)!),
             "KekVersion" => row.GetInt32(column) + 1,
             "ExpiresAt" => row.GetDateTimeOffset(column)!.Value.AddDays(1),
+            "AppId" => "another-app",
             _ => "image/png",
         };
         await Records.UpdateEntityAsync(row, row.ETag);

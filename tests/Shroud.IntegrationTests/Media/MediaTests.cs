@@ -179,6 +179,17 @@ public sealed class MediaTests(AzuriteFixture azurite) : AppTestBase(azurite, Ap
     }
 
     [Fact]
+    public async Task A_record_row_naming_another_app_is_refused()
+    {
+        var reference = (await UploadAsync(RandomNumberGenerator.GetBytes(1000)))["ref"]!.GetValue<string>();
+        var row = (await Rows.AllAsync(Factory.Table("records"))).Single();
+        row["AppId"] = "another-app";
+        await Factory.Table("records").UpdateEntityAsync(row, row.ETag);
+
+        ShroudClient.AssertProblem(await AsResult(await RevealAsync(reference)), HttpStatusCode.BadRequest, "invalid_reference");
+    }
+
+    [Fact]
     public async Task Uploads_over_the_limit_are_413_with_or_without_a_content_length()
     {
         await using var small = Factory.Sibling(new Dictionary<string, string?> { ["Shroud:MaxMediaBytes"] = "100000" });
