@@ -17,6 +17,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
 
     public async Task<Ok<ItemsResponse<ConfigurationResponse>>> ListAsync(HttpRequest request, string appId)
     {
+        RequestBody.Limit(request, RequestBody.None);
         var ct = await AuthorizeAsync(request, appId);
         var list = await store.ListAsync(appId, ct);
         return TypedResults.Ok(new ItemsResponse<ConfigurationResponse>(list.Select(Response).ToList()));
@@ -25,7 +26,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     public async Task<Created<ConfigurationResponse>> CreateAsync(HttpRequest request, string appId)
     {
         var ct = await AuthorizeAsync(request, appId);
-        var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, ct);
+        var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, RequestBody.Medium, ct);
         var created = await store.CreateAsync(appId, Validate(ConfigurationIds.New(), body), ct);
         directory.Forget(appId);
         ETags.Set(request, created.ETag);
@@ -34,6 +35,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
 
     public async Task<Ok<ConfigurationResponse>> GetAsync(HttpRequest request, string appId, string configurationId)
     {
+        RequestBody.Limit(request, RequestBody.None);
         var ct = await AuthorizeAsync(request, appId);
         var configuration = await store.GetAsync(appId, configurationId, ct) ?? throw NotFound(configurationId);
         ETags.Set(request, configuration.ETag);
@@ -43,7 +45,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     public async Task<Ok<ConfigurationResponse>> ReplaceAsync(HttpRequest request, string appId, string configurationId)
     {
         var ct = await AuthorizeAsync(request, appId);
-        var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, ct);
+        var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, RequestBody.Medium, ct);
         if (!ConfigurationIds.IsValid(configurationId))
         {
             throw NotFound(configurationId);
@@ -56,6 +58,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
 
     public async Task<NoContent> DeleteAsync(HttpRequest request, string appId, string configurationId)
     {
+        RequestBody.Limit(request, RequestBody.None);
         var ct = await AuthorizeAsync(request, appId);
         await store.DeleteAsync(appId, configurationId, ETags.IfMatch(request), ct);
         return TypedResults.NoContent();

@@ -1,10 +1,13 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 using Shroud.Core;
+using Shroud.Core.Events;
 
 namespace Shroud.Api;
 
@@ -31,18 +34,18 @@ public static class ShroudJson
     }
 
     /// <summary>Reads the body as <typeparamref name="T"/>; malformed JSON, wrong types and unknown fields become 400 problems naming the field.</summary>
-    public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<T> ReadAsync<T>(HttpRequest request, int limit, CancellationToken cancellationToken)
         where T : class
     {
-        using var document = await ParseAsync(request, cancellationToken);
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        var body = await ReadCheckedAsync(request, limit, cancellationToken);
+        if (body.Root != JsonTokenType.StartObject)
         {
             throw new ShroudException(ShroudError.InvalidJson, "The body must be a JSON object.");
         }
 
         try
         {
-            return document.Deserialize<T>(Options)!;
+            return JsonSerializer.Deserialize<T>(body.Utf8.Span, Options)!;
         }
         catch (JsonException e)
         {
@@ -52,80 +55,122 @@ public static class ShroudJson
         }
     }
 
-    /// <summary>Reads a body that is a JSON object or array, as a mutable tree.</summary>
-    public static async Task<JsonNode> ReadNodeAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a body that is a JSON object or array, as a mutable tree. The tree reads from the body's own bytes (no copy),
+    /// which stay in use until the response has been written.
+    /// </summary>
+    public static async Task<JsonNode> ReadNodeAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
-        using var document = await ParseAsync(request, cancellationToken);
-        var root = document.RootElement.Clone();
-        return root.ValueKind switch
-        {
-            JsonValueKind.Object => JsonObject.Create(root)!,
-            JsonValueKind.Array => JsonArray.Create(root)!,
-            _ => throw new ShroudException(ShroudError.InvalidJson, "The body must be a JSON object or array."),
-        };
+        var body = await ReadObjectOrArrayAsync(request, limit, cancellationToken);
+        var document = JsonDocument.Parse(body, DocumentOptions);
+        request.HttpContext.Response.RegisterForDispose(document);
+        return document.RootElement.ValueKind == JsonValueKind.Object
+            ? JsonObject.Create(document.RootElement)!
+            : JsonArray.Create(document.RootElement)!;
     }
 
+    /// <summary>Reads a body that is a JSON object or array, checked as <see cref="ReadNodeAsync"/> checks it, as its UTF-8 bytes.</summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadObjectOrArrayAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        var body = await ReadCheckedAsync(request, limit, cancellationToken);
+        return body.Root is JsonTokenType.StartObject or JsonTokenType.StartArray
+            ? body.Utf8
+            : throw new ShroudException(ShroudError.InvalidJson, "The body must be a JSON object or array.");
+    }
+
+    /// <summary>Writes a string value as the API writes JSON (readable Unicode, HTML-sensitive characters escaped).</summary>
+    public static byte[] StringValue(string value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+
     /// <summary>
-    /// Parses the body. The parser leaves escapes such as <c>"\ud800"</c> for later, where an unpaired surrogate would
-    /// fail deep inside a handler; every name and string is decoded here once so such a body is a 400 like any malformed JSON.
+    /// Reads the body within its route's limit and checks, in one pass over its bytes and without copying them, that it is
+    /// well-formed JSON no deeper than <see cref="ChatEvents.MaxDepth"/> whose every name and string is valid Unicode. The
+    /// parsers leave escapes such as <c>"\ud800"</c> for later, where an unpaired surrogate would fail deep inside a handler.
     /// </summary>
-    private static async Task<JsonDocument> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<(ReadOnlyMemory<byte> Utf8, JsonTokenType Root)> ReadCheckedAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         CheckContentType(request);
-        JsonDocument document;
+        var body = await RequestBody.ReadAsync(request, limit, cancellationToken);
+        return (body, Check(body.Span));
+    }
+
+    private static JsonTokenType Check(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = ChatEvents.MaxDepth });
+        var root = JsonTokenType.None;
+        char[]? scratch = null;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, DocumentOptions, cancellationToken);
+            while (reader.Read())
+            {
+                if (root == JsonTokenType.None)
+                {
+                    root = reader.TokenType;
+                }
+
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && !IsValidText(ref reader, ref scratch))
+                {
+                    throw new ShroudException(ShroudError.InvalidJson, "The body holds a string that is not valid Unicode (an unpaired surrogate escape).");
+                }
+            }
+
+            return root == JsonTokenType.None ? throw new ShroudException(ShroudError.InvalidJson, "The body is not valid JSON.") : root;
         }
         catch (JsonException)
         {
             throw new ShroudException(ShroudError.InvalidJson, "The body is not valid JSON.");
         }
-
-        try
+        finally
         {
-            DecodeAllText(document.RootElement);
-            return document;
-        }
-        catch (InvalidOperationException)
-        {
-            document.Dispose();
-            throw new ShroudException(ShroudError.InvalidJson, "The body holds a string that is not valid Unicode (an unpaired surrogate escape).");
+            if (scratch is not null)
+            {
+                ArrayPool<char>.Shared.Return(scratch);
+            }
         }
     }
 
-    private static void DecodeAllText(JsonElement element)
+    private static bool IsValidText(ref Utf8JsonReader reader, ref char[]? scratch)
     {
-        switch (element.ValueKind)
+        if (!reader.ValueIsEscaped)
         {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    _ = property.Name;
-                    DecodeAllText(property.Value);
-                }
+            return Utf8.IsValid(reader.ValueSpan);
+        }
 
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    DecodeAllText(item);
-                }
+        // Unescaping to UTF-16 fails on invalid UTF-8 and on unpaired surrogate escapes alike; an escape never decodes to more characters than its bytes.
+        if (scratch is null || scratch.Length < reader.ValueSpan.Length)
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<char>.Shared.Return(scratch);
+            }
 
-                break;
-            case JsonValueKind.String:
-                _ = element.GetString();
-                break;
+            scratch = ArrayPool<char>.Shared.Rent(reader.ValueSpan.Length);
+        }
+
+        try
+        {
+            reader.CopyString(scratch);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 
     private static void CheckContentType(HttpRequest request)
     {
-        if (request.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        // JSON is UTF-8 (RFC 8259): the only parameter worth sending is charset=utf-8; anything else is another format.
+        if (request.ContentType is { } contentType
+            && !(MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+                && parsed.MediaType.Equals(JsonMediaType, StringComparison.OrdinalIgnoreCase)
+                && parsed.Parameters.All(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)
+                    && HeaderUtilities.RemoveQuotes(p.Value).Equals("utf-8", StringComparison.OrdinalIgnoreCase))))
         {
-            throw new ShroudException(ShroudError.InvalidJson, "Send the body as application/json.");
+            throw new ShroudException(ShroudError.UnsupportedMediaType, "Send the body as application/json (UTF-8), or without a Content-Type.");
         }
     }
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    private const string JsonMediaType = "application/json";
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = ChatEvents.MaxDepth };
 }

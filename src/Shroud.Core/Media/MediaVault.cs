@@ -112,17 +112,41 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
             throw Gone();
         }
 
+        // The first segment is authenticated before anything is answered, so a tampered file is a problem response, not a
+        // broken stream; only a failure in a later segment has to abort a response already under way.
+        SegmentedAead.Decryptor? decryptor = null;
+        ReadOnlyMemory<byte> first;
+        try
+        {
+            decryptor = await SegmentedAead.Decryptor.OpenAsync(blob, dek, Envelope.DataAad(address), cancellationToken);
+            first = await decryptor.NextAsync(cancellationToken) ?? ReadOnlyMemory<byte>.Empty;
+        }
+        catch (CryptoFailure)
+        {
+            decryptor?.Dispose();
+            await blob.DisposeAsync();
+            throw InvalidReference();
+        }
+        catch
+        {
+            decryptor?.Dispose();
+            await blob.DisposeAsync();
+            throw;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dek);
+        }
+
         return new OpenedMedia(address.ContentType, media.Size, fileName, async (output, ct) =>
         {
             await using (blob)
+            using (decryptor)
             {
-                try
+                await output(first, ct);
+                while (await decryptor.NextAsync(ct) is { } segment)
                 {
-                    await SegmentedAead.DecryptAsync(blob, dek, Envelope.DataAad(address), output, ct);
-                }
-                finally
-                {
-                    CryptographicOperations.ZeroMemory(dek);
+                    await output(segment, ct);
                 }
             }
         });
@@ -156,6 +180,13 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
                     }
                 }
             }, cancellationToken);
+
+            // Checked before anything is staged, so an empty upload leaves no blob behind.
+            if (size == 0)
+            {
+                throw ShroudException.Invalid("body", "is empty: send the file's bytes as the request body.");
+            }
+
             if (filled > 0)
             {
                 await FlushAsync(cancellationToken);
