@@ -26,7 +26,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     /// <summary>The app's settings (<c>configure</c>), with an ETag.</summary>
     public async Task<Ok<AppResponse>> GetAppAsync(HttpRequest request, string appId)
     {
-        RequestBody.Limit(request, RequestBody.None);
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Configure, ct);
         return Settings(request, await apps.GetSettingsAsync(appId, ct));
@@ -113,7 +113,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
 
     public async Task<Ok<ItemsResponse<KeyResponse>>> ListKeysAsync(HttpRequest request, string appId)
     {
-        RequestBody.Limit(request, RequestBody.None);
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
         var list = await keys.ListAsync(appId, ct);
@@ -123,7 +123,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
 
     public async Task<NoContent> RevokeKeyAsync(HttpRequest request, string appId, string keyId)
     {
-        RequestBody.Limit(request, RequestBody.None);
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
         await keys.RevokeAsync(appId, keyId, ct);
@@ -132,7 +132,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
 
     public async Task<Ok<ItemsResponse<KekResponse>>> ListKeksAsync(HttpRequest request, string appId)
     {
-        RequestBody.Limit(request, RequestBody.None);
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
         return TypedResults.Ok(Keks(await directory.ListAsync(appId, ct)));
@@ -141,7 +141,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     /// <summary>Rotates now; when another instance rotates at the same moment, its new version is the answer.</summary>
     public async Task<Ok<ItemsResponse<KekResponse>>> RotateKekAsync(HttpRequest request, string appId)
     {
-        RequestBody.Limit(request, RequestBody.None);
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
         await directory.RotateAsync(appId, onlyIfDue: false, ct);

@@ -17,7 +17,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
 
     public async Task<Ok<ItemsResponse<ConfigurationResponse>>> ListAsync(HttpRequest request, string appId)
     {
-        RequestBody.Limit(request, RequestBody.None);
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId);
         var list = await store.ListAsync(appId, ct);
         return TypedResults.Ok(new ItemsResponse<ConfigurationResponse>(list.Select(Response).ToList()));
@@ -35,7 +35,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
 
     public async Task<Ok<ConfigurationResponse>> GetAsync(HttpRequest request, string appId, string configurationId)
     {
-        RequestBody.Limit(request, RequestBody.None);
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId);
         var configuration = await store.GetAsync(appId, configurationId, ct) ?? throw NotFound(configurationId);
         ETags.Set(request, configuration.ETag);
@@ -58,7 +58,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
 
     public async Task<NoContent> DeleteAsync(HttpRequest request, string appId, string configurationId)
     {
-        RequestBody.Limit(request, RequestBody.None);
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId);
         await store.DeleteAsync(appId, configurationId, ETags.IfMatch(request), ct);
         return TypedResults.NoContent();

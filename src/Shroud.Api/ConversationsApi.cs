@@ -28,7 +28,7 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
 
     public async Task<Ok<ConversationEncryptionResponse>> GetAsync(HttpRequest request, string appId, string conversationId)
     {
-        RequestBody.Limit(request, RequestBody.None);
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId, conversationId);
         var state = await conversations.GetAsync(appId, conversationId, ct);
         return TypedResults.Ok(new ConversationEncryptionResponse(conversationId, state is not null, state?.ConfigurationId, state?.StartedAt));
@@ -37,7 +37,7 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
     /// <summary>Ends encryption; ending a conversation that is not encrypting is not an error.</summary>
     public async Task<NoContent> EndAsync(HttpRequest request, string appId, string conversationId)
     {
-        RequestBody.Limit(request, RequestBody.None);
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId, conversationId);
         await conversations.EndAsync(appId, conversationId, ct);
         return TypedResults.NoContent();

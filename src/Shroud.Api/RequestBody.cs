@@ -37,6 +37,16 @@ public static class RequestBody
         }
     }
 
+    /// <summary>Refuses any body on a route that takes none, by its declared length or, sent without one, by its first byte.</summary>
+    public static async Task EnsureEmptyAsync(HttpRequest request)
+    {
+        Limit(request, None);
+        if (request.ContentLength is null && await HasMoreAsync(request.Body, request.HttpContext.RequestAborted))
+        {
+            throw TooLarge(None);
+        }
+    }
+
     /// <summary>Reads the whole body into one array of its own size (for a declared length) within <paramref name="limit"/>.</summary>
     public static async Task<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
