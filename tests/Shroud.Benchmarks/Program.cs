@@ -8,11 +8,11 @@ namespace Shroud.Benchmarks;
 /// Figures for the README: raw Table Storage inserts and point reads against Shroud's HTTP encrypt and decrypt,
 /// at concurrency 1 and 16, in one run against a fresh in-memory Azurite. Prints figures, not a verdict:
 /// exits 0 unless an operation failed or returned a wrong answer. With <c>media</c> as the first argument, the media benchmark
-/// (<see cref="MediaBenchmark"/>) runs instead.
+/// (<see cref="MediaBenchmark"/>) runs instead; with <c>bodies</c>, the hostile-body memory benchmark (<see cref="BodyBenchmark"/>).
 /// </summary>
 internal static class Program
 {
-    private const string Usage = "usage: Shroud.Benchmarks [--ops-scale 1.0] [--value-bytes 256]\n       Shroud.Benchmarks media [--media-mib 100]";
+    private const string Usage = "usage: Shroud.Benchmarks [--ops-scale 1.0] [--value-bytes 256]\n       Shroud.Benchmarks media [--media-mib 100]\n       Shroud.Benchmarks bodies";
     private const double Target = 0.70;
 
     // Each scenario's operations are split into rounds run in turn (insert, encrypt, read, decrypt, insert, ...), so drift in
@@ -36,6 +36,10 @@ internal static class Program
 
             run = ct => MediaBenchmark.RunAsync(mediaMib, ct);
             hardLimit = MediaBenchmark.HardLimit(mediaMib);
+        }
+        else if (args is ["bodies"])
+        {
+            run = BodyBenchmark.RunAsync;
         }
         else if (TryParse(args, out var opsScale, out var valueBytes))
         {
