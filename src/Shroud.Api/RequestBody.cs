@@ -52,6 +52,13 @@ public static class RequestBody
     {
         Limit(request, limit);
         var declared = request.ContentLength;
+
+        // Held until the answer has been written: events/reveal answers from the body itself.
+        if ((declared ?? limit) > BodyBudget.Threshold)
+        {
+            request.HttpContext.Response.RegisterForDispose(await BodyBudget.AcquireAsync(declared ?? limit, cancellationToken));
+        }
+
         var buffer = new byte[declared is { } length ? (int)length : Math.Min(limit, 16 * 1024)];
         var filled = 0;
         while (true)

@@ -56,17 +56,13 @@ public static class ShroudJson
     }
 
     /// <summary>
-    /// Reads a body that is a JSON object or array, as a mutable tree. The tree reads from the body's own bytes (no copy),
-    /// which stay in use until the response has been written.
+    /// Reads a body that is a JSON object or array, as a mutable tree. The tree keeps one copy of the body, in memory of its own
+    /// rather than pooled, so nothing of a large body stays with the process once the request is done.
     /// </summary>
     public static async Task<JsonNode> ReadNodeAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         var body = await ReadObjectOrArrayAsync(request, limit, cancellationToken);
-        var document = JsonDocument.Parse(body, DocumentOptions);
-        request.HttpContext.Response.RegisterForDispose(document);
-        return document.RootElement.ValueKind == JsonValueKind.Object
-            ? JsonObject.Create(document.RootElement)!
-            : JsonArray.Create(document.RootElement)!;
+        return JsonNode.Parse(body.Span, documentOptions: DocumentOptions)!;
     }
 
     /// <summary>Reads a body that is a JSON object or array, checked as <see cref="ReadNodeAsync"/> checks it, as its UTF-8 bytes.</summary>
