@@ -9,7 +9,7 @@ namespace Shroud.Api;
 public static class BodyBudget
 {
     public const int Threshold = RequestBody.Medium;
-    public const int Mebibytes = 48;
+    public const int Mebibytes = 32;
     private const long Unit = 1024 * 1024;
 
     private static readonly SemaphoreSlim Units = new(Mebibytes, Mebibytes);

@@ -91,6 +91,30 @@ public sealed class BodyLimitTests(AzuriteFixture azurite) : AppTestBase(azurite
     }
 
     [Fact]
+    public async Task Large_bodies_wait_for_their_share_of_the_memory_budget_and_small_ones_never_wait()
+    {
+        var large = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new { items = Enumerable.Range(0, 20).Select(_ => new { value = new string('x', 60 * 1024) }) }));
+        Assert.True(large.Length > BodyBudget.Threshold);
+        var whole = await BodyBudget.AcquireAsync(BodyBudget.Mebibytes * 1024L * 1024, CancellationToken.None);
+        Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> waiting;
+        try
+        {
+            waiting = SendAsync("POST", $"/api/apps/{App}/encrypt", Key, new MemoryStream(large), chunked: false);
+            var small = await SendAsync("POST", $"/api/apps/{App}/encrypt", Key, new MemoryStream(Encoding.UTF8.GetBytes("""{ "value": "x" }""")), chunked: false);
+            Assert.Equal(HttpStatusCode.OK, small.Item1);
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            Assert.False(waiting.IsCompleted, "a large body was handled while the whole budget was taken");
+        }
+        finally
+        {
+            whole.Dispose();
+        }
+
+        var (status, answer, _) = await waiting;
+        Assert.True(status == HttpStatusCode.OK, $"{status} {answer?.ToJsonString()}");
+    }
+
+    [Fact]
     public async Task A_batch_decrypt_runs_a_bounded_number_of_storage_reads_at_once()
     {
         var meter = new ConcurrencyMeter(TimeSpan.FromMilliseconds(20));
