@@ -22,7 +22,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     {
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, null, Permissions.Admin, ct);
-        var body = await ShroudJson.ReadAsync<CreateAppRequest>(request, ct);
+        var body = await ShroudJson.ReadAsync<CreateAppRequest>(request, RequestBody.Small, ct);
         var id = body.Id ?? throw ShroudException.Invalid("id", "is required.");
         var createdAt = await registry.CreateAsync(id, ct);
         return TypedResults.Created($"/{Routes.Prefix}/{Routes.Apps}/{id}", new AppResponse(id, createdAt, null, AppSettings.DefaultRedaction));
@@ -46,6 +46,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     /// <summary>The app's settings (<c>configure</c>), with an ETag.</summary>
     public async Task<Ok<AppResponse>> GetAppAsync(HttpRequest request, string appId)
     {
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Configure, ct);
         return Settings(request, await apps.GetSettingsAsync(appId, ct));
@@ -56,7 +57,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     {
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Configure, ct);
-        var body = await ShroudJson.ReadAsync<AppPatchRequest>(request, ct);
+        var body = await ShroudJson.ReadAsync<AppPatchRequest>(request, RequestBody.Small, ct);
         var settings = await apps.GetSettingsAsync(appId, ct);
         if (ETags.IfMatch(request) is { } expected && expected != Azure.ETag.All && expected != settings.ETag)
         {
@@ -114,7 +115,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     {
         var ct = request.HttpContext.RequestAborted;
         var caller = await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
-        var body = await ShroudJson.ReadAsync<CreateKeyRequest>(request, ct);
+        var body = await ShroudJson.ReadAsync<CreateKeyRequest>(request, RequestBody.Small, ct);
         var permissions = Permissions.None;
         var names = body.Permissions ?? throw ShroudException.Invalid("permissions", $"is required: a list of {PermissionNames.Known}.");
         for (var i = 0; i < names.Count; i++)
@@ -132,6 +133,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
 
     public async Task<Ok<ItemsResponse<KeyResponse>>> ListKeysAsync(HttpRequest request, string appId)
     {
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
         var list = await keys.ListAsync(appId, ct);
@@ -141,6 +143,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
 
     public async Task<NoContent> RevokeKeyAsync(HttpRequest request, string appId, string keyId)
     {
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
         await keys.RevokeAsync(appId, keyId, ct);
@@ -149,6 +152,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
 
     public async Task<Ok<ItemsResponse<KekResponse>>> ListKeksAsync(HttpRequest request, string appId)
     {
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
         return TypedResults.Ok(Keks(await directory.ListAsync(appId, ct)));
@@ -157,6 +161,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     /// <summary>Rotates now; when another instance rotates at the same moment, its new version is the answer.</summary>
     public async Task<Ok<ItemsResponse<KekResponse>>> RotateKekAsync(HttpRequest request, string appId)
     {
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
         await directory.RotateAsync(appId, onlyIfDue: false, ct);

@@ -18,6 +18,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
 
     public async Task<Ok<ItemsResponse<ConfigurationResponse>>> ListAsync(HttpRequest request, string appId)
     {
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId);
         var list = await store.ListAsync(appId, ct);
         return TypedResults.Ok(new ItemsResponse<ConfigurationResponse>(list.Select(Response).ToList()));
@@ -26,7 +27,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     public async Task<Created<ConfigurationResponse>> CreateAsync(HttpRequest request, string appId)
     {
         var ct = await AuthorizeAsync(request, appId);
-        var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, ct);
+        var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, RequestBody.Medium, ct);
         var created = await store.CreateAsync(appId, Validate(ConfigurationIds.New(), body), ct);
         directory.Forget(appId);
         ETags.Set(request, created.ETag);
@@ -35,6 +36,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
 
     public async Task<Ok<ConfigurationResponse>> GetAsync(HttpRequest request, string appId, string configurationId)
     {
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId);
         var configuration = await store.GetAsync(appId, configurationId, ct) ?? throw NotFound(configurationId);
         ETags.Set(request, configuration.ETag);
@@ -44,7 +46,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     public async Task<Ok<ConfigurationResponse>> ReplaceAsync(HttpRequest request, string appId, string configurationId)
     {
         var ct = await AuthorizeAsync(request, appId);
-        var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, ct);
+        var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, RequestBody.Medium, ct);
         if (!ConfigurationIds.IsValid(configurationId))
         {
             throw NotFound(configurationId);
@@ -63,7 +65,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     public async Task<Ok<ConfigurationResponse>> PatchAsync(HttpRequest request, string appId, string configurationId)
     {
         var ct = await AuthorizeAsync(request, appId);
-        var patch = await ShroudJson.ReadNodeAsync(request, ct, ShroudJson.MergePatchMediaType) as JsonObject
+        var patch = await ShroudJson.ReadNodeAsync(request, RequestBody.Medium, ct, ShroudJson.MergePatchMediaType) as JsonObject
             ?? throw new ShroudException(ShroudError.InvalidJson, "A merge patch of a configuration must be a JSON object.");
         var current = (ConfigurationIds.IsValid(configurationId) ? await store.GetAsync(appId, configurationId, ct) : null) ?? throw NotFound(configurationId);
         var merged = (JsonObject)ShroudJson.ToNode(Request(current))!;
@@ -76,6 +78,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
 
     public async Task<NoContent> DeleteAsync(HttpRequest request, string appId, string configurationId)
     {
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId);
         await store.DeleteAsync(appId, configurationId, ETags.IfMatch(request), ct);
         return TypedResults.NoContent();

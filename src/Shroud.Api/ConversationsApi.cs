@@ -15,7 +15,7 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
     public async Task<Ok<ConversationEncryptionResponse>> StartAsync(HttpRequest request, string appId, string conversationId)
     {
         var ct = await AuthorizeAsync(request, appId, conversationId);
-        var body = await ShroudJson.ReadAsync<ConversationEncryptionRequest>(request, ct);
+        var body = await ShroudJson.ReadAsync<ConversationEncryptionRequest>(request, RequestBody.Small, ct);
         var id = body.ConfigurationId ?? throw ShroudException.Invalid("configurationId", "is required.");
         if (await configurations.GetAsync(appId, id, ct) is null)
         {
@@ -30,6 +30,7 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
 
     public async Task<Ok<ConversationEncryptionResponse>> GetAsync(HttpRequest request, string appId, string conversationId)
     {
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId, conversationId);
         var state = await conversations.GetAsync(appId, conversationId, ct);
         return TypedResults.Ok(new ConversationEncryptionResponse(conversationId, state is not null, state?.ConfigurationId, state?.StartedAt));
@@ -38,6 +39,7 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
     /// <summary>Ends encryption; ending a conversation that is not encrypting is not an error.</summary>
     public async Task<NoContent> EndAsync(HttpRequest request, string appId, string conversationId)
     {
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId, conversationId);
         await conversations.EndAsync(appId, conversationId, ct);
         return TypedResults.NoContent();

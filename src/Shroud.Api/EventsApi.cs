@@ -1,8 +1,10 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Shroud.Core.Access;
 using Shroud.Core.Events;
+using Shroud.Core.Records;
 
 namespace Shroud.Api;
 
@@ -13,15 +15,31 @@ public sealed class EventsApi(Gatekeeper gatekeeper, ChatEvents events)
     {
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Encrypt, ct);
-        return TypedResults.Ok(await events.SealAsync(appId, await ShroudJson.ReadNodeAsync(request, ct), ct));
+        return TypedResults.Ok(await events.SealAsync(appId, await ShroudJson.ReadNodeAsync(request, RequestBody.Large, ct), ct));
     }
 
     /// <summary>Any key of the app may call it; only a key with <c>decrypt</c> gets plaintext, every other one the redaction text.</summary>
-    public async Task<Ok<JsonNode>> RevealAsync(HttpRequest request, string appId)
+    /// <remarks>The answer is the body as sent with each sealed field replaced, written piece by piece: no tree, no second copy.</remarks>
+    public async Task<PushStreamHttpResult> RevealAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
         var caller = await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.None, ct);
-        var body = await ShroudJson.ReadNodeAsync(request, ct);
-        return TypedResults.Ok(await events.RevealAsync(appId, body, caller.Permissions.HasFlag(Permissions.Decrypt), ct));
+        var body = await ShroudJson.ReadObjectOrArrayAsync(request, RequestBody.Large, ct);
+        var fields = await events.RevealAsync(appId, body, caller.Permissions.HasFlag(Permissions.Decrypt), ct);
+        return TypedResults.Stream(
+            async stream =>
+            {
+                var written = 0;
+                foreach (var field in fields)
+                {
+                    await stream.WriteAsync(body[written..field.Start], ct);
+                    var value = field.Value;
+                    await stream.WriteAsync(!value.Expired && value.ContentType == Vault.JsonContentType ? Encoding.UTF8.GetBytes(value.Value) : ShroudJson.StringValue(value.Value), ct);
+                    written = field.End;
+                }
+
+                await stream.WriteAsync(body[written..], ct);
+            },
+            "application/json; charset=utf-8");
     }
 }

@@ -12,6 +12,7 @@ public sealed class HealthApi(StorageAccount storage)
 {
     public async Task<IResult> CheckAsync(HttpRequest request)
     {
+        await RequestBody.EnsureEmptyAsync(request);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try

@@ -10,6 +10,7 @@ public sealed class MaintenanceApi(Gatekeeper gatekeeper, MaintenanceJob job)
 {
     public async Task<Ok<MaintenanceReport>> RunAsync(HttpRequest request)
     {
+        await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, null, Permissions.Admin, ct);
         return TypedResults.Ok(await job.RunAsync(ct));

@@ -29,13 +29,26 @@ public sealed class MediaApi(Gatekeeper gatekeeper, MediaVault media, IOptions<S
             throw new ShroudException(ShroudError.MediaTooLarge, $"The media is {request.ContentLength} bytes; the limit is {limit} bytes.");
         }
 
-        // The size limit is enforced while streaming; the server's default body limit would stop media far sooner.
+        if (request.ContentLength == 0)
+        {
+            throw ShroudException.Invalid("body", "is empty: send the file's bytes as the request body.");
+        }
+
+        // The size limit is enforced while streaming, as media_too_large; the server's own limit sits one byte above it
+        // (its default would stop media far sooner).
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
         {
-            bodyLimit.MaxRequestBodySize = null;
+            bodyLimit.MaxRequestBodySize = limit + 1;
         }
 
         var contentType = Header(request.ContentType, "Content-Type") ?? "application/octet-stream";
+        if (IsForm(contentType))
+        {
+            throw new ShroudException(
+                ShroudError.UnsupportedMediaType,
+                "Send the file's raw bytes as the body, with the file's own Content-Type (curl --data-binary @file -H 'Content-Type: image/jpeg'), not as a form.");
+        }
+
         var fileName = Header(request.Headers[FileNameHeader].ToString(), FileNameHeader) is { } encoded ? Uri.UnescapeDataString(encoded) : null;
         var ttl = Header(request.Headers[TtlHeader].ToString(), TtlHeader) is { } text ? ValuesApi.Duration(TtlHeader, text) : (TimeSpan?)null;
         var sealedMedia = await media.SealAsync(appId, request.Body, contentType, fileName, ttl, ct);
@@ -47,25 +60,34 @@ public sealed class MediaApi(Gatekeeper gatekeeper, MediaVault media, IOptions<S
     {
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Decrypt, ct);
-        var body = await ShroudJson.ReadAsync<DecryptRequest>(request, ct);
+        var body = await ShroudJson.ReadAsync<DecryptRequest>(request, RequestBody.Small, ct);
         var opened = await media.OpenAsync(appId, body.Ref ?? throw ShroudException.Invalid("ref", "is required."), ct);
         var response = request.HttpContext.Response;
 
         // Zeroes the file's key should the response end before its body starts streaming.
         response.RegisterForDisposeAsync(opened);
         response.ContentLength = opened.Size;
+        // A download, never a page: stored text/html or SVG must not run as Shroud's origin. The file name is set here
+        // rather than as the result's download name, which ASP.NET Core writes to its logs.
+        var disposition = new ContentDispositionHeaderValue("attachment");
         if (opened.FileName is { } fileName)
         {
-            // Set here rather than as the result's download name, which ASP.NET Core writes to its logs.
-            var disposition = new ContentDispositionHeaderValue("attachment");
             disposition.SetHttpFileName(fileName);
-            response.Headers.ContentDisposition = disposition.ToString();
         }
+
+        response.Headers.ContentDisposition = disposition.ToString();
+        response.Headers.XContentTypeOptions = "nosniff";
 
         return TypedResults.Stream(
             stream => opened.CopyToAsync((chunk, token) => stream.WriteAsync(chunk, token), ct),
             opened.ContentType);
     }
+
+    /// <summary>What <c>curl -d</c> and HTML forms send: the file would be stored as form encoding, not as itself.</summary>
+    private static bool IsForm(string contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+        && (parsed.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+            || parsed.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase));
 
     private static string? Header(string? value, string name) => value switch
     {

@@ -27,6 +27,9 @@ public static class Problems
         {
             case ShroudException e:
                 return From(e.Error, e.Message, e.Errors);
+            case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                // The server's own limit, which RequestBody sets to the route's: the same answer as Shroud's check gives.
+                return From(ShroudError.BodyTooLarge, "The request body is over this route's limit.");
             case BadHttpRequestException e:
                 return TypedResults.Problem("The request was rejected: " + e.Message, statusCode: e.StatusCode, extensions: new Dictionary<string, object?> { ["code"] = "bad_request" });
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:

@@ -1,4 +1,3 @@
-using System.Xml;
 using Microsoft.AspNetCore.Http;
 using Shroud.Core;
 using Shroud.Core.Access;
@@ -15,7 +14,7 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
     {
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Encrypt, ct);
-        var body = await ShroudJson.ReadAsync<EncryptRequest>(request, ct);
+        var body = await ShroudJson.ReadAsync<EncryptRequest>(request, RequestBody.Large, ct);
         if (body.Items is null)
         {
             var single = await vault.SealAsync(appId, [Item("", body.Value, body.Ttl)], ct);
@@ -37,7 +36,7 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
     {
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Decrypt, ct);
-        var body = await ShroudJson.ReadAsync<DecryptRequest>(request, ct);
+        var body = await ShroudJson.ReadAsync<DecryptRequest>(request, RequestBody.Medium, ct);
         if (body.Refs is null)
         {
             var single = await vault.RevealAsync(appId, [("ref", body.Ref ?? throw ShroudException.Invalid("ref", "is required (or send refs for a batch)."))], ct);
@@ -65,17 +64,9 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
             TtlField: prefix + "ttl");
     }
 
-    public static TimeSpan Duration(string field, string text)
-    {
-        try
-        {
-            return XmlConvert.ToTimeSpan(text);
-        }
-        catch (Exception e) when (e is FormatException or OverflowException)
-        {
-            throw ShroudException.Invalid(field, "must be an ISO-8601 duration such as PT1H or P1D.");
-        }
-    }
+    /// <summary>A TTL from a request: an ISO-8601 duration of fixed length (no years or months).</summary>
+    public static TimeSpan Duration(string field, string text) =>
+        IsoDuration.Parse(text, out var error) ?? throw ShroudException.Invalid(field, error);
 
     /// <summary>A batch holds 1 to <see cref="MaxBatch"/> items.</summary>
     public static void CheckBatch(int count, string field)

@@ -8,6 +8,8 @@ public sealed record ShroudError(string Code, int Status, string Title)
     public static readonly ShroudError BatchTooLarge = new("batch_too_large", 400, "The batch holds too many items.");
     public static readonly ShroudError ValueTooLarge = new("value_too_large", 413, "A value is over the size limit.");
     public static readonly ShroudError MediaTooLarge = new("media_too_large", 413, "The media is over the size limit.");
+    public static readonly ShroudError BodyTooLarge = new("body_too_large", 413, "The request body is over the route's limit.");
+    public static readonly ShroudError UnsupportedMediaType = new("unsupported_media_type", 415, "The request body's content type is not accepted here.");
     public static readonly ShroudError MediaGone = new("media_gone", 410, "The media has expired or was deleted.");
     public static readonly ShroudError InvalidReference = new("invalid_reference", 400, "The reference is not valid for this app.");
     public static readonly ShroudError Unauthorized = new("unauthorized", 401, "A valid API key is required.");

@@ -83,6 +83,20 @@ internal sealed class MemorySampler : IDisposable
             samples);
     }
 
+    /// <summary>
+    /// After <see cref="Stop"/>: full, compacting collections (the large object heap too), then how far the working set and the
+    /// managed heap still are above the baseline. Memory the transfer kept alive shows here; garbage does not.
+    /// </summary>
+    public (long WorkingSetGrowth, long GcHeapGrowth) AfterCollection()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        process.Refresh();
+        return (process.WorkingSet64 - baselineWorkingSet, GC.GetTotalMemory(false) - baselineGcHeap);
+    }
+
     public void Dispose()
     {
         if (!stopping)

@@ -8,11 +8,12 @@ namespace Shroud.Benchmarks;
 /// Figures for the README: raw Table Storage inserts and point reads against Shroud's HTTP encrypt and decrypt,
 /// at concurrency 1 and 16, in one run against a fresh in-memory Azurite. Prints figures, not a verdict:
 /// exits 0 unless an operation failed or returned a wrong answer. With <c>media</c> as the first argument, the media benchmark
-/// (<see cref="MediaBenchmark"/>) runs instead; with <c>functions</c>, the cold starts (<see cref="ColdStartBenchmark"/>).
+/// (<see cref="MediaBenchmark"/>) runs instead; with <c>functions</c>, the cold starts (<see cref="ColdStartBenchmark"/>); with <c>bodies</c>, the
+/// hostile-body memory benchmark (<see cref="BodyBenchmark"/>).
 /// </summary>
 internal static class Program
 {
-    private const string Usage = "usage: Shroud.Benchmarks [--ops-scale 1.0] [--value-bytes 256]\n       Shroud.Benchmarks media [--media-mib 100]\n       Shroud.Benchmarks functions [--app-dir src/Shroud.Functions/bin/Release/net10.0]";
+    private const string Usage = "usage: Shroud.Benchmarks [--ops-scale 1.0] [--value-bytes 256]\n       Shroud.Benchmarks media [--media-mib 100]\n       Shroud.Benchmarks functions [--app-dir src/Shroud.Functions/bin/Release/net10.0]\n       Shroud.Benchmarks bodies";
     private static readonly (int Concurrency, double Ratio)[] Targets = [(1, 0.60), (16, 0.90)];
 
     // Each scenario's operations are split into rounds run in turn (insert, encrypt, read, decrypt, insert, ...), so drift in
@@ -46,6 +47,10 @@ internal static class Program
             }
 
             run = ct => ColdStartBenchmark.RunAsync(appDirectory, ct);
+        }
+        else if (args is ["bodies"])
+        {
+            run = BodyBenchmark.RunAsync;
         }
         else if (TryParse(args, out var opsScale, out var valueBytes))
         {

@@ -26,17 +26,24 @@ internal sealed class ShroudService : IAsyncDisposable
 
     private readonly WebApplication app;
     private readonly HttpClient http;
+    private readonly HttpClient bodies;
     private HttpClient? media;
     private readonly string[] refs;
     private readonly string value;
     private readonly byte[] encryptBody;
     private AuthenticationHeaderValue? appKey;
+    private AuthenticationHeaderValue? bootstrap;
     private int non2xx;
 
     private ShroudService(WebApplication app, HttpClient http, string value, int slots)
     {
         this.app = app;
         this.http = http;
+        bodies = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, UseProxy = false })
+        {
+            BaseAddress = http.BaseAddress,
+            Timeout = TimeSpan.FromMinutes(5),
+        };
         this.value = value;
         refs = new string[slots];
         encryptBody = JsonSerializer.SerializeToUtf8Bytes(new { value, ttl = "PT1H" });
@@ -107,9 +114,9 @@ internal sealed class ShroudService : IAsyncDisposable
         var service = new ShroudService(app, http, value, slots);
         try
         {
-            var bootstrap = new AuthenticationHeaderValue("Bearer", bootstrapKey);
+            var bootstrap = service.bootstrap = new AuthenticationHeaderValue("Bearer", bootstrapKey);
             using var _ = await service.PostAsync("apps", new { id = AppId }, bootstrap, ct);
-            using var key = await service.PostAsync($"apps/{AppId}/keys", new { name = "bench", permissions = new[] { "encrypt", "decrypt" } }, bootstrap, ct);
+            using var key = await service.PostAsync($"apps/{AppId}/keys", new { name = "bench", permissions = new[] { "encrypt", "decrypt", "configure" } }, bootstrap, ct);
             service.appKey = new AuthenticationHeaderValue("Bearer", key.RootElement.GetProperty("key").GetString());
             return service;
         }
@@ -182,9 +189,35 @@ internal sealed class ShroudService : IAsyncDisposable
         return await ReadStreamedAsync(request, "POST " + HopOut, ct);
     }
 
+    /// <summary>
+    /// A request with a raw JSON body and the app key (or the bootstrap admin key); the answer is read to its end and dropped.
+    /// Returns its status and length.
+    /// </summary>
+    public async Task<(int Status, long Length)> SendBodyAsync(HttpMethod method, string path, byte[] body, bool asAdmin, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = Json;
+        request.Headers.Authorization = asAdmin ? bootstrap : appKey;
+        using var response = await bodies.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        var buffer = new byte[16 * 1024];
+        long length = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+        {
+            length += read;
+        }
+
+        return ((int)response.StatusCode, length);
+    }
+
+    /// <summary>A JSON request with the app key that must succeed; returns the answer.</summary>
+    public Task<JsonDocument> PostAsAppAsync(string path, object body, CancellationToken ct) => PostAsync(path, body, appKey!, ct);
+
     public async ValueTask DisposeAsync()
     {
         http.Dispose();
+        bodies.Dispose();
         media?.Dispose();
         await app.StopAsync(CancellationToken.None);
         await app.DisposeAsync();

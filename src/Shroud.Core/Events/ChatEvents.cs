@@ -7,6 +7,9 @@ using Shroud.Core.Records;
 
 namespace Shroud.Core.Events;
 
+/// <summary>A sealed field of a reveal body: the bytes it spans (<c>[Start, End)</c>) and what replaces them.</summary>
+public sealed record RevealedField(int Start, int End, RevealedValue Value);
+
 /// <summary>
 /// Seals the sensitive fields of chat events posted by channel webhooks, and reveals them at the outgoing edge.
 /// A sealed field becomes <c>{ "$shroud": "&lt;ref&gt;", "redacted": "&lt;redaction text&gt;" }</c>, and each event gets
@@ -19,6 +22,9 @@ public sealed class ChatEvents(AppDirectory directory, IConversationStore conver
     public const string ReferenceProperty = "$shroud";
     public const string RedactedProperty = "redacted";
     public const string SealedPathsProperty = "sealedPaths";
+
+    /// <summary>Deepest nesting of objects and arrays a request body may have.</summary>
+    public const int MaxDepth = 64;
 
     /// <summary>Seals one event (an object) or a batch (an array); all values are written with one storage request per partition.</summary>
     public async Task<JsonNode> SealAsync(string appId, JsonNode body, CancellationToken cancellationToken)
@@ -70,48 +76,103 @@ public sealed class ChatEvents(AppDirectory directory, IConversationStore conver
     }
 
     /// <summary>
-    /// Replaces every sealed field of the events with its plaintext when <paramref name="mayDecrypt"/>, else (and once a
-    /// value has expired) with the app's redaction text, which costs no storage request.
+    /// Finds every sealed field of the events in <paramref name="body"/> (UTF-8 JSON, already checked to be well formed) and
+    /// answers what replaces each: its plaintext when <paramref name="mayDecrypt"/>, else (and once a value has expired) the
+    /// app's redaction text, which costs no storage request. The body is scanned in place, never turned into a tree, so a
+    /// large body costs its own bytes and one entry per sealed field.
     /// </summary>
-    public async Task<JsonNode> RevealAsync(string appId, JsonNode body, bool mayDecrypt, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RevealedField>> RevealAsync(string appId, ReadOnlyMemory<byte> body, bool mayDecrypt, CancellationToken cancellationToken)
     {
-        var sealedNodes = new List<(JsonNode Container, string? Property, int Index, string Path, string Reference)>();
-        var roots = body is JsonArray array ? array.ToList() : [body];
-        if (roots.Count > MaxEvents)
-        {
-            throw new ShroudException(ShroudError.BatchTooLarge, $"A batch holds at most {MaxEvents} events; this one holds {roots.Count}.");
-        }
-
-        for (var i = 0; i < roots.Count; i++)
-        {
-            Collect(roots[i], body is JsonArray ? $"[{i}]" : "", sealedNodes);
-        }
-
-        if (sealedNodes.Count > MaxValues)
-        {
-            throw new ShroudException(ShroudError.BatchTooLarge, $"One request may reveal at most {MaxValues} values; this one has {sealedNodes.Count}.");
-        }
-
+        var sealedFields = FindSealed(body.Span);
         var app = await directory.GetAsync(appId, cancellationToken);
-        var revealed = !mayDecrypt || sealedNodes.Count == 0
-            ? sealedNodes.Select(_ => Vault.Redacted(app.Settings.RedactionText)).ToList()
-            : await vault.RevealAsync(appId, sealedNodes.Select(n => (n.Path, n.Reference)).ToList(), cancellationToken);
-        for (var i = 0; i < sealedNodes.Count; i++)
+        var revealed = !mayDecrypt || sealedFields.Count == 0
+            ? sealedFields.Select(_ => Vault.Redacted(app.Settings.RedactionText)).ToList()
+            : await vault.RevealAsync(appId, sealedFields.Select(f => (f.Path, f.Reference)).ToList(), cancellationToken);
+        return sealedFields.Select((f, i) => new RevealedField(f.Start, f.End, revealed[i])).ToList();
+    }
+
+    private sealed record SealedField(string Path, string Reference, int Start, int End);
+
+    private static List<SealedField> FindSealed(ReadOnlySpan<byte> body)
+    {
+        var found = new List<SealedField>();
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.StartObject)
         {
-            var (container, property, index, _, _) = sealedNodes[i];
-            var value = revealed[i];
-            JsonNode? replacement = !value.Expired && value.ContentType == Vault.JsonContentType ? JsonNode.Parse(value.Value) : JsonValue.Create(value.Value);
-            if (property is not null)
+            CollectSealed(ref reader, "", found);
+            return found;
+        }
+
+        for (var i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
+        {
+            if (i == MaxEvents)
             {
-                container[property] = replacement;
+                throw new ShroudException(ShroudError.BatchTooLarge, $"A batch holds at most {MaxEvents} events; this one holds more.");
+            }
+
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                CollectSealed(ref reader, $"[{i}]", found);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Collects the sealed fields below the container the reader is on, and leaves the reader on its end.</summary>
+    private static void CollectSealed(ref Utf8JsonReader reader, string path, List<SealedField> found)
+    {
+        var inArray = reader.TokenType == JsonTokenType.StartArray;
+        for (var index = 0; reader.Read() && reader.TokenType is not (JsonTokenType.EndObject or JsonTokenType.EndArray); index++)
+        {
+            string? name = null;
+            if (!inArray)
+            {
+                name = reader.GetString()!;
+                reader.Read();
+            }
+
+            if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+            {
+                continue;
+            }
+
+            var childPath = name is null ? $"{path}[{index}]" : path.Length == 0 ? name : $"{path}.{name}";
+            if (reader.TokenType == JsonTokenType.StartObject && SealedReference(reader) is { } reference)
+            {
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                found.Add(new SealedField(childPath, reference, start, (int)reader.BytesConsumed));
+                if (found.Count > MaxValues)
+                {
+                    throw new ShroudException(ShroudError.BatchTooLarge, $"One request may reveal at most {MaxValues} values; this one has more.");
+                }
             }
             else
             {
-                container[index] = replacement;
+                CollectSealed(ref reader, childPath, found);
             }
         }
+    }
 
-        return body;
+    /// <summary>The reference of the object the reader is on when it is a sealed field (<c>$shroud</c> holds a string); reads a copy of the reader.</summary>
+    private static string? SealedReference(Utf8JsonReader probe)
+    {
+        string? reference = null;
+        while (probe.Read() && probe.TokenType == JsonTokenType.PropertyName)
+        {
+            var isReference = probe.ValueTextEquals(ReferenceProperty);
+            probe.Read();
+            if (isReference && probe.TokenType == JsonTokenType.String)
+            {
+                reference = probe.GetString();
+            }
+
+            probe.Skip();
+        }
+
+        return reference;
     }
 
     /// <summary>The paths the rules seal in one event under a configuration (none: only flagged events are sealed).</summary>
@@ -163,42 +224,6 @@ public sealed class ChatEvents(AppDirectory directory, IConversationStore conver
     private static bool IsSealed(JsonNode? node) =>
         node is JsonObject o && o[ReferenceProperty] is JsonValue v && v.GetValueKind() == JsonValueKind.String;
 
-    private static void Collect(JsonNode? node, string path, List<(JsonNode, string?, int, string, string)> found)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var (name, child) in o.ToList())
-                {
-                    var childPath = path.Length == 0 ? name : $"{path}.{name}";
-                    if (IsSealed(child))
-                    {
-                        found.Add((o, name, -1, childPath, child![ReferenceProperty]!.GetValue<string>()));
-                    }
-                    else
-                    {
-                        Collect(child, childPath, found);
-                    }
-                }
-
-                break;
-            case JsonArray a:
-                for (var i = 0; i < a.Count; i++)
-                {
-                    if (IsSealed(a[i]))
-                    {
-                        found.Add((a, null, i, $"{path}[{i}]", a[i]![ReferenceProperty]!.GetValue<string>()));
-                    }
-                    else
-                    {
-                        Collect(a[i], $"{path}[{i}]", found);
-                    }
-                }
-
-                break;
-        }
-    }
-
     /// <summary>
     /// Each conversation's configuration: the one it started, else the app's default, else none. A configuration that
     /// is named but missing from the cached app makes the app be read again; one that is gone even then is replaced by
@@ -209,7 +234,11 @@ public sealed class ChatEvents(AppDirectory directory, IConversationStore conver
     {
         await directory.EnsureExistsAsync(appId, cancellationToken);
         var ids = events.Select(e => e.ConversationId).Distinct().ToList();
-        var states = await Task.WhenAll(ids.Select(c => conversations.GetAsync(appId, c, cancellationToken)));
+        var states = new ConversationEncryption?[ids.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, ids.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Vault.MaxConcurrentReads, CancellationToken = cancellationToken },
+            async (i, ct) => states[i] = await conversations.GetAsync(appId, ids[i], ct));
         var app = await directory.GetAsync(appId, states.OfType<ConversationEncryption>().Select(s => s.ConfigurationId).ToList(), cancellationToken);
         if (app.Settings.DefaultConfigurationId is { } defaultId && !app.Configurations.ContainsKey(defaultId))
         {

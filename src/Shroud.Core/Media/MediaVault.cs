@@ -11,10 +11,12 @@ namespace Shroud.Core.Media;
 public sealed record SealedMedia(string Reference, DateTimeOffset ExpiresAt, long Size, string ContentType);
 
 /// <summary>
-/// A media file ready to stream back: its metadata, and a copy that authenticates each segment before writing it.
-/// It holds the file's DEK until the copy ends or it is disposed, whichever comes first, and then zeroes it.
+/// A media file ready to stream back, its first segment already authenticated: its metadata, and a copy that writes each
+/// segment once it is authenticated. It holds the file's decryptor until the copy ends or it is disposed, whichever comes
+/// first, and then zeroes the plaintext it holds.
 /// </summary>
-public sealed class OpenedMedia(string contentType, long size, string? fileName, Stream ciphertext, byte[] dek, byte[] associatedData) : IAsyncDisposable
+public sealed class OpenedMedia(string contentType, long size, string? fileName, Stream ciphertext, SegmentedAead.Decryptor decryptor, ReadOnlyMemory<byte> first)
+    : IAsyncDisposable
 {
     public string ContentType { get; } = contentType;
 
@@ -22,19 +24,23 @@ public sealed class OpenedMedia(string contentType, long size, string? fileName,
 
     public string? FileName { get; } = fileName;
 
-    /// <summary>Streams the plaintext; a failure part-way (a tampered blob) throws <see cref="CryptoFailure"/>. Either way the DEK is zeroed.</summary>
+    /// <summary>Streams the plaintext; a failure in a later segment (a tampered blob) throws <see cref="CryptoFailure"/>.</summary>
     public async Task CopyToAsync(SegmentedAead.Sink output, CancellationToken cancellationToken)
     {
         await using (this)
         {
-            await SegmentedAead.DecryptAsync(ciphertext, dek, associatedData, output, cancellationToken);
+            await output(first, cancellationToken);
+            while (await decryptor.NextAsync(cancellationToken) is { } segment)
+            {
+                await output(segment, cancellationToken);
+            }
         }
     }
 
-    /// <summary>Zeroes the DEK and closes the blob, also for a reveal whose response never got to its body.</summary>
+    /// <summary>Zeroes the decrypted segment and closes the blob, also for a reveal whose response never got to its body.</summary>
     public async ValueTask DisposeAsync()
     {
-        CryptographicOperations.ZeroMemory(dek);
+        decryptor.Dispose();
         await ciphertext.DisposeAsync();
     }
 }
@@ -116,21 +122,34 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
             throw InvalidReference();
         }
 
-        // From here the DEK is zeroed on every way out but one: handed to the opened media, which zeroes it itself.
-        var handedOver = false;
+        Stream? blob = null;
+        SegmentedAead.Decryptor? decryptor = null;
         try
         {
             var fileName = media.SealedFileName is null ? null : OpenFileName(dek, media.SealedFileName, address);
-            var blob = await blobs.OpenReadAsync(media.BlobName, cancellationToken) ?? throw Gone(RedactionReason.Gone);
+            blob = await blobs.OpenReadAsync(media.BlobName, cancellationToken) ?? throw Gone(RedactionReason.Gone);
+
+            // The first segment is authenticated before anything is answered, so a tampered file is a problem response, not
+            // a broken stream; only a failure in a later segment has to abort a response already under way.
+            decryptor = await SegmentedAead.Decryptor.OpenAsync(blob, dek, Envelope.DataAad(address), cancellationToken);
+            var first = await decryptor.NextAsync(cancellationToken) ?? ReadOnlyMemory<byte>.Empty;
             metrics.Revealed(SealedKind.Media, 1);
-            handedOver = true;
-            return new OpenedMedia(address.ContentType, media.Size, fileName, blob, dek, Envelope.DataAad(address));
+            var opened = new OpenedMedia(address.ContentType, media.Size, fileName, blob, decryptor, first);
+            (blob, decryptor) = (null, null);
+            return opened;
+        }
+        catch (CryptoFailure)
+        {
+            throw InvalidReference();
         }
         finally
         {
-            if (!handedOver)
+            // The decryptor holds its own copy of the key; nothing else needs the DEK once it exists.
+            CryptographicOperations.ZeroMemory(dek);
+            decryptor?.Dispose();
+            if (blob is not null)
             {
-                CryptographicOperations.ZeroMemory(dek);
+                await blob.DisposeAsync();
             }
         }
     }
@@ -183,8 +202,17 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
         long size = 0;
         await blobs.UploadAsync(
             blobName,
-            async (ciphertext, ct) => size = await SegmentedAead.EncryptAsync(
-                content, dek, associatedData, options.Value.MaxMediaBytes, (chunk, c) => ciphertext.WriteAsync(chunk, c), ct),
+            async (ciphertext, ct) =>
+            {
+                size = await SegmentedAead.EncryptAsync(
+                    content, dek, associatedData, options.Value.MaxMediaBytes, (chunk, c) => ciphertext.WriteAsync(chunk, c), ct);
+
+                // Failing the write fails the upload before it is committed, so an empty upload leaves no blob behind.
+                if (size == 0)
+                {
+                    throw ShroudException.Invalid("body", "is empty: send the file's bytes as the request body.");
+                }
+            },
             cancellationToken);
         return size;
     }

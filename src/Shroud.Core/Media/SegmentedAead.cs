@@ -89,56 +89,100 @@ public static class SegmentedAead
     /// <exception cref="CryptoFailure">Any segment, the header or the end of the stream does not authenticate.</exception>
     public static async Task DecryptAsync(Stream ciphertext, byte[] dek, byte[] associatedData, Sink output, CancellationToken cancellationToken)
     {
-        var header = new byte[HeaderSize];
-        var segmentSize = await FillAsync(ciphertext, header, cancellationToken) == HeaderSize && header.AsSpan(0, 4).SequenceEqual(Magic)
-            ? BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4))
-            : throw new CryptoFailure();
-        if (segmentSize is < MinSegmentSize or > MaxSegmentSize)
+        using var decryptor = await Decryptor.OpenAsync(ciphertext, dek, associatedData, cancellationToken);
+        while (await decryptor.NextAsync(cancellationToken) is { } segment)
         {
-            throw new CryptoFailure();
+            await output(segment, cancellationToken);
+        }
+    }
+
+    /// <summary>Reads a segmented ciphertext one authenticated segment at a time, so a caller can check the first before answering.</summary>
+    public sealed class Decryptor : IDisposable
+    {
+        private readonly Stream ciphertext;
+        private readonly byte[] header;
+        private readonly byte[] aad;
+        private readonly AesGcm gcm;
+        private readonly int sealedSize;
+        private readonly byte[] buffer;
+        private readonly byte[] plain;
+        private readonly byte[] nonce = new byte[Aead.NonceSize];
+        private uint index;
+        private int filled;
+        private bool done;
+
+        private Decryptor(Stream ciphertext, byte[] header, byte[] dek, byte[] aad, int segmentSize)
+        {
+            this.ciphertext = ciphertext;
+            this.header = header;
+            this.aad = aad;
+            gcm = new AesGcm(dek, Aead.TagSize);
+            sealedSize = segmentSize + Aead.TagSize;
+            buffer = new byte[sealedSize + 1];
+            plain = new byte[segmentSize];
         }
 
-        var aad = Concat(associatedData, header);
-        using var gcm = new AesGcm(dek, Aead.TagSize);
-        var sealedSize = segmentSize + Aead.TagSize;
-        var buffer = new byte[sealedSize + 1];
-        var plain = new byte[segmentSize];
-        var nonce = new byte[Aead.NonceSize];
-        var filled = 0;
-        try
+        /// <summary>Reads and checks the header.</summary>
+        /// <exception cref="CryptoFailure">The header is not one this format writes.</exception>
+        public static async Task<Decryptor> OpenAsync(Stream ciphertext, byte[] dek, byte[] associatedData, CancellationToken cancellationToken)
         {
-            for (uint index = 0; ; index++)
+            var header = new byte[HeaderSize];
+            var segmentSize = await FillAsync(ciphertext, header, cancellationToken) == HeaderSize && header.AsSpan(0, 4).SequenceEqual(Magic)
+                ? BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4))
+                : throw new CryptoFailure();
+            if (segmentSize is < MinSegmentSize or > MaxSegmentSize)
             {
-                filled += await FillAsync(ciphertext, buffer.AsMemory(filled), cancellationToken);
-                var last = filled <= sealedSize;
-                var length = (last ? filled : sealedSize) - Aead.TagSize;
-                if (length < 0 || index == uint.MaxValue)
-                {
-                    throw new CryptoFailure();
-                }
+                throw new CryptoFailure();
+            }
 
-                Nonce(header, index, last, nonce);
-                try
-                {
-                    gcm.Decrypt(nonce, buffer.AsSpan(0, length), buffer.AsSpan(length, Aead.TagSize), plain.AsSpan(0, length), aad);
-                }
-                catch (CryptographicException)
-                {
-                    throw new CryptoFailure();
-                }
+            return new Decryptor(ciphertext, header, dek, Concat(associatedData, header), segmentSize);
+        }
 
-                await output(plain.AsMemory(0, length), cancellationToken);
-                if (last)
-                {
-                    return;
-                }
+        /// <summary>The next segment's plaintext (valid until the next call), or null after the last one.</summary>
+        /// <exception cref="CryptoFailure">The segment, or the end of the stream, does not authenticate.</exception>
+        public async ValueTask<ReadOnlyMemory<byte>?> NextAsync(CancellationToken cancellationToken)
+        {
+            if (done)
+            {
+                return null;
+            }
 
+            filled += await FillAsync(ciphertext, buffer.AsMemory(filled), cancellationToken);
+            var last = filled <= sealedSize;
+            var length = (last ? filled : sealedSize) - Aead.TagSize;
+            if (length < 0 || index == uint.MaxValue)
+            {
+                throw new CryptoFailure();
+            }
+
+            Nonce(header, index, last, nonce);
+            try
+            {
+                gcm.Decrypt(nonce, buffer.AsSpan(0, length), buffer.AsSpan(length, Aead.TagSize), plain.AsSpan(0, length), aad);
+            }
+            catch (CryptographicException)
+            {
+                throw new CryptoFailure();
+            }
+
+            if (last)
+            {
+                done = true;
+            }
+            else
+            {
+                // One byte past a full segment tells whether the next segment is the last; it starts the next read.
                 buffer[0] = buffer[sealedSize];
                 filled = 1;
+                index++;
             }
+
+            return plain.AsMemory(0, length);
         }
-        finally
+
+        public void Dispose()
         {
+            gcm.Dispose();
             CryptographicOperations.ZeroMemory(plain);
         }
     }

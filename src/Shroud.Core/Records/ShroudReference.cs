@@ -97,7 +97,14 @@ public sealed class ShroudReference
             return false;
         }
 
-        reference = new ShroudReference(appId, body[..RefIdSize], DateTimeOffset.FromUnixTimeSeconds(seconds), body[(RefIdSize + 8)..FixedSize]);
+        // The decoder skips whitespace and ignores unused trailing bits: only the exact text Shroud issued is accepted.
+        var parsed = new ShroudReference(appId, body[..RefIdSize], DateTimeOffset.FromUnixTimeSeconds(seconds), body[(RefIdSize + 8)..FixedSize]);
+        if (!string.Equals(parsed.Encode(), text, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        reference = parsed;
         return true;
     }
 

@@ -24,6 +24,12 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
     public const string TextContentType = "text/plain; charset=utf-8";
     public const string JsonContentType = "application/json";
 
+    /// <summary>
+    /// Point reads one request runs at once: a batch of a thousand references must not open a thousand connections or
+    /// hold a thousand answers in flight.
+    /// </summary>
+    public const int MaxConcurrentReads = 16;
+
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     public async Task<IReadOnlyList<SealedValue>> SealAsync(string appId, IReadOnlyList<SealItem> items, CancellationToken cancellationToken)
@@ -75,7 +81,11 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
             ? reference
             : throw InvalidReference(r.Field)).ToList();
         var redacted = Redacted((await keys.GetAsync(appId, cancellationToken)).Settings.RedactionText);
-        var revealed = await Task.WhenAll(parsed.Select((reference, i) => RevealAsync(appId, references[i].Field, reference, redacted, cancellationToken)));
+        var revealed = new RevealedValue[parsed.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, parsed.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentReads, CancellationToken = cancellationToken },
+            async (i, ct) => revealed[i] = await RevealAsync(appId, references[i].Field, parsed[i], redacted, ct));
 
         // Counted once the whole call succeeds: an invalid reference in a batch returns no plaintext at all.
         metrics.Revealed(SealedKind.Value, revealed.Count(v => !v.Expired));

@@ -65,7 +65,6 @@ public sealed class MediaTests(AzuriteFixture azurite) : AppTestBase(azurite, Ap
     }
 
     [Theory]
-    [InlineData(0)]
     [InlineData(1)]
     [InlineData(Segment)]
     [InlineData(Segment + 1)]

@@ -43,14 +43,16 @@ public sealed class BufferZeroingTests
     }
 
     [Theory]
-    [InlineData(long.MaxValue)]
+    [InlineData(0L)]
     [InlineData(Segment)]
     public async Task Encryption_zeroes_its_plaintext_buffer_whether_it_succeeds_or_refuses_a_file_too_large(long maxLength)
     {
         var plaintext = new CapturingStream(RandomNumberGenerator.GetBytes((2 * Segment) + 5));
 
-        var encrypt = SegmentedAead.EncryptAsync(plaintext, dek, Aad, maxLength, (_, _) => ValueTask.CompletedTask, CancellationToken.None, Segment);
-        if (maxLength == long.MaxValue)
+        // 0 stands for no limit of the caller's own: the largest the segment counter allows.
+        var limit = maxLength == 0 ? SegmentedAead.MaxPlaintextLength(Segment) : maxLength;
+        var encrypt = SegmentedAead.EncryptAsync(plaintext, dek, Aad, limit, (_, _) => ValueTask.CompletedTask, CancellationToken.None, Segment);
+        if (maxLength == 0)
         {
             await encrypt;
         }
@@ -63,30 +65,29 @@ public sealed class BufferZeroingTests
     }
 
     [Fact]
-    public async Task An_opened_media_file_that_never_streams_zeroes_its_dek_and_closes_its_blob_when_disposed()
+    public async Task An_opened_media_file_that_never_streams_zeroes_its_first_segment_and_closes_its_blob_when_disposed()
     {
         var blob = new MemoryStream(await EncryptAsync([1, 2, 3]));
-        var opened = new OpenedMedia("image/png", 3, null, blob, dek, Aad);
+        var (opened, first) = await OpenAsync(blob, dek);
 
         await opened.DisposeAsync();
 
-        AssertAllZero(dek);
+        AssertAllZero(first);
         Assert.False(blob.CanRead);
     }
 
     [Fact]
-    public async Task An_opened_media_file_zeroes_its_dek_once_streamed_and_when_the_stream_fails()
+    public async Task An_opened_media_file_zeroes_its_plaintext_once_streamed_and_when_the_stream_fails()
     {
-        var streamed = new OpenedMedia("image/png", 3, null, new MemoryStream(await EncryptAsync([1, 2, 3])), dek, Aad);
+        var (streamed, first) = await OpenAsync(new MemoryStream(await EncryptAsync(RandomNumberGenerator.GetBytes(Segment + 3))), dek);
         await streamed.CopyToAsync((_, _) => ValueTask.CompletedTask, CancellationToken.None);
-        AssertAllZero(dek);
+        AssertAllZero(first);
 
-        var otherDek = Aead.NewKey();
-        var tampered = await EncryptAsync([1, 2, 3], otherDek);
+        var tampered = await EncryptAsync(RandomNumberGenerator.GetBytes(Segment + 3));
         tampered[^1] ^= 1;
-        var failing = new OpenedMedia("image/png", 3, null, new MemoryStream(tampered), otherDek, Aad);
+        var (failing, failingFirst) = await OpenAsync(new MemoryStream(tampered), dek);
         await Assert.ThrowsAsync<CryptoFailure>(() => failing.CopyToAsync((_, _) => ValueTask.CompletedTask, CancellationToken.None));
-        AssertAllZero(otherDek);
+        AssertAllZero(failingFirst);
     }
 
     [Fact]
@@ -104,11 +105,20 @@ public sealed class BufferZeroingTests
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void DropAppKek(byte[] key) => _ = new AppKek("app", 1, key, DateTimeOffset.UnixEpoch, null);
 
-    private async Task<byte[]> EncryptAsync(byte[] plaintext, byte[]? key = null)
+    private async Task<byte[]> EncryptAsync(byte[] plaintext)
     {
         using var output = new MemoryStream();
-        await SegmentedAead.EncryptAsync(new MemoryStream(plaintext), key ?? dek, Aad, long.MaxValue, (chunk, ct) => output.WriteAsync(chunk, ct), CancellationToken.None, Segment);
+        await SegmentedAead.EncryptAsync(new MemoryStream(plaintext), dek, Aad, SegmentedAead.MaxPlaintextLength(Segment), (chunk, ct) => output.WriteAsync(chunk, ct), CancellationToken.None, Segment);
         return output.ToArray();
+    }
+
+    /// <summary>Opens a blob as the media vault does: its first segment decrypted; returns the array that segment lives in.</summary>
+    private static async Task<(OpenedMedia Opened, byte[] FirstSegmentBuffer)> OpenAsync(Stream blob, byte[] key)
+    {
+        var decryptor = await SegmentedAead.Decryptor.OpenAsync(blob, key, Aad, CancellationToken.None);
+        var first = await decryptor.NextAsync(CancellationToken.None) ?? ReadOnlyMemory<byte>.Empty;
+        Assert.True(MemoryMarshal.TryGetArray(first, out var segment));
+        return (new OpenedMedia("image/png", first.Length, null, blob, decryptor, first), segment.Array!);
     }
 
     private static SegmentedAead.Sink Capture(List<byte[]> seen) => (chunk, _) =>

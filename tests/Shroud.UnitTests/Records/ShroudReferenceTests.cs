@@ -22,6 +22,29 @@ public sealed class ShroudReferenceTests
         Assert.Equal(reference.RefKek, parsed.RefKek);
     }
 
+    public static TheoryData<string, Func<string, string>> NonCanonicalForms() => new()
+    {
+        { "a space inside", t => t.Insert(20, " ") },
+        { "a newline inside", t => t.Insert(30, "\n") },
+        { "a tab inside", t => t.Insert(12, "\t") },
+        { "a carriage return and newline at the end", t => t + "\r\n" },
+        { "padding", t => t + "=" },
+        { "unused trailing bits set", t => t[..^1] + Base64UrlAlphabet[(Base64UrlAlphabet.IndexOf(t[^1], StringComparison.Ordinal) + 1) % 64] },
+    };
+
+    private const string Base64UrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    [Theory]
+    [MemberData(nameof(NonCanonicalForms))]
+    public void Only_the_exact_issued_text_parses(string because, Func<string, string> alter)
+    {
+        // 68 bytes encode to 91 characters: the last one carries two unused bits, and standard base64 would pad with one '='.
+        var text = NewReference("acme-support").Encode();
+        Assert.True(ShroudReference.TryParse(text, out _));
+
+        Assert.False(ShroudReference.TryParse(alter(text), out _), because);
+    }
+
     [Fact]
     public void Encoding_is_url_safe_and_versioned()
     {
