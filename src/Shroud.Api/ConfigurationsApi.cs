@@ -2,16 +2,16 @@ using System.Text.Json.Nodes;
 using System.Xml;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Shroud.Core;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
 using Shroud.Core.Configurations;
+using Shroud.Core.Records;
 
 namespace Shroud.Api;
 
 /// <summary>Encryption configurations of an app (<c>configure</c>); single-resource answers carry an ETag, and PUT (a full replace), PATCH (a merge patch) and DELETE honour If-Match.</summary>
-public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore store, AppDirectory directory, IOptions<ShroudOptions> options)
+public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore store, AppDirectory directory, Vault vault)
 {
     public const int MaxNameLength = 100;
     public const int MaxVariables = 200;
@@ -38,7 +38,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     {
         await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId);
-        var configuration = await store.GetAsync(appId, configurationId, ct) ?? throw NotFound(configurationId);
+        var configuration = await store.GetAsync(appId, configurationId, ct) ?? throw ShroudException.ConfigurationNotFound(configurationId);
         ETags.Set(request, configuration.ETag);
         return TypedResults.Ok(Response(configuration));
     }
@@ -49,7 +49,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
         var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, RequestBody.Medium, ct);
         if (!ConfigurationIds.IsValid(configurationId))
         {
-            throw NotFound(configurationId);
+            throw ShroudException.ConfigurationNotFound(configurationId);
         }
 
         var replaced = await store.ReplaceAsync(appId, Validate(configurationId, body), ETags.IfMatch(request), ct);
@@ -67,7 +67,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
         var ct = await AuthorizeAsync(request, appId);
         var patch = await ShroudJson.ReadNodeAsync(request, RequestBody.Medium, ct, ShroudJson.MergePatchMediaType) as JsonObject
             ?? throw new ShroudException(ShroudError.InvalidJson, "A merge patch of a configuration must be a JSON object.");
-        var current = (ConfigurationIds.IsValid(configurationId) ? await store.GetAsync(appId, configurationId, ct) : null) ?? throw NotFound(configurationId);
+        var current = (ConfigurationIds.IsValid(configurationId) ? await store.GetAsync(appId, configurationId, ct) : null) ?? throw ShroudException.ConfigurationNotFound(configurationId);
         var merged = (JsonObject)ShroudJson.ToNode(Request(current))!;
         MergePatch.Apply(merged, patch);
         var patched = await store.ReplaceAsync(
@@ -114,15 +114,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
             }
         }
 
-        TimeSpan? ttl = null;
-        if (body.Ttl is { } text)
-        {
-            ttl = ValuesApi.Duration("ttl", text);
-            if (ttl < TimeSpan.FromSeconds(1) || ttl > options.Value.MaxTtl)
-            {
-                throw ShroudException.Invalid("ttl", $"must be between 1 second and {XmlConvert.ToString(options.Value.MaxTtl)}.");
-            }
-        }
+        TimeSpan? ttl = body.Ttl is { } text ? vault.CheckTtl(ValuesApi.Duration("ttl", text), "ttl") : null;
 
         return new EncryptionConfiguration(
             id,
@@ -144,7 +136,4 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     private static ConfigurationResponse Response(EncryptionConfiguration c) => new(
         c.Id, c.Name, c.EncryptUserMessages, c.EncryptBotMessages, c.EncryptAgentMessages, c.Transport, c.Transcript, c.EncryptMedia,
         c.SensitiveVariables, c.Ttl is { } ttl ? XmlConvert.ToString(ttl) : null);
-
-    private static ShroudException NotFound(string id) =>
-        new(ShroudError.ConfigurationNotFound, $"The app has no configuration '{id}'.");
 }

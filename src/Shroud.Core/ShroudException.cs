@@ -37,4 +37,13 @@ public sealed class ShroudException(ShroudError error, string detail, IReadOnlyD
 
     public static ShroudException Invalid(string field, string message) =>
         new(ShroudError.ValidationFailed, $"{field}: {message}", new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ShroudException AppNotFound(string appId) => new(ShroudError.AppNotFound, $"App '{appId}' does not exist.");
+
+    public static ShroudException ConfigurationNotFound(string id) =>
+        new(ShroudError.ConfigurationNotFound, $"The app has no configuration '{id}'.");
+
+    /// <summary>The one answer for every reference that does not open, whichever check failed.</summary>
+    public static ShroudException InvalidReference(string field) =>
+        new(ShroudError.InvalidReference, $"{field} is not a valid reference for this app.");
 }

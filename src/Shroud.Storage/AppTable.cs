@@ -65,7 +65,7 @@ public sealed class AppTable(TableClient table) : IAppStore
         var entity = AppIds.IsValid(appId) ? await table.GetEntityIfExistsAsync<TableEntity>(appId, AppRow, cancellationToken: cancellationToken) : null;
         return entity is { HasValue: true }
             ? SettingsFromEntity(entity.Value!)
-            : throw new ShroudException(ShroudError.AppNotFound, $"App '{appId}' does not exist.");
+            : throw ShroudException.AppNotFound(appId);
     }
 
     public async Task<bool> UpdateSettingsAsync(AppSettings settings, CancellationToken cancellationToken)

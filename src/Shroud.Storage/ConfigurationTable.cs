@@ -34,7 +34,7 @@ public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDir
             throw NameTaken(configuration.Name);
         }
 
-        return await GetAsync(appId, configuration.Id, cancellationToken) ?? throw NotFound(configuration.Id);
+        return await GetAsync(appId, configuration.Id, cancellationToken) ?? throw ShroudException.ConfigurationNotFound(configuration.Id);
     }
 
     public async Task<EncryptionConfiguration?> GetAsync(string appId, string id, CancellationToken cancellationToken)
@@ -56,7 +56,7 @@ public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDir
 
     public async Task<EncryptionConfiguration> ReplaceAsync(string appId, EncryptionConfiguration updated, ETag? ifMatch, CancellationToken cancellationToken)
     {
-        var current = await GetAsync(appId, updated.Id, cancellationToken) ?? throw NotFound(updated.Id);
+        var current = await GetAsync(appId, updated.Id, cancellationToken) ?? throw ShroudException.ConfigurationNotFound(updated.Id);
         CheckMatch(current, ifMatch);
         var actions = new List<TableTransactionAction>
         {
@@ -82,7 +82,7 @@ public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDir
         }
 
         directory.Forget(appId);
-        return await GetAsync(appId, updated.Id, cancellationToken) ?? throw NotFound(updated.Id);
+        return await GetAsync(appId, updated.Id, cancellationToken) ?? throw ShroudException.ConfigurationNotFound(updated.Id);
     }
 
     /// <summary>
@@ -92,7 +92,7 @@ public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDir
     public async Task DeleteAsync(string appId, string id, ETag? ifMatch, CancellationToken cancellationToken)
     {
         var settings = await apps.GetSettingsAsync(appId, cancellationToken);
-        var current = await GetAsync(appId, id, cancellationToken) ?? throw NotFound(id);
+        var current = await GetAsync(appId, id, cancellationToken) ?? throw ShroudException.ConfigurationNotFound(id);
         CheckMatch(current, ifMatch);
         if (settings.DefaultConfigurationId == id)
         {
@@ -162,8 +162,6 @@ public sealed class ConfigurationTable(TableClient table, IAppStore apps, AppDir
         }
     }
 
-    private static ShroudException NotFound(string id) =>
-        new(ShroudError.ConfigurationNotFound, $"The app has no configuration '{id}'.");
 
     private static ShroudException NameTaken(string name) =>
         new(ShroudError.ConfigurationNameTaken, $"The app already has a configuration named '{name}'.");

@@ -41,7 +41,7 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     /// </summary>
     public async Task<AppKek> GetActiveAsync(string appId, CancellationToken cancellationToken)
     {
-        var active = (await SnapshotAsync(appId, cancellationToken)).Active ?? throw NotFound(appId);
+        var active = (await SnapshotAsync(appId, cancellationToken)).Active ?? throw ShroudException.AppNotFound(appId);
         for (var attempt = 0; IsDue(active.CreatedAt, active.MaxTtl); attempt++)
         {
             // Only an instance with a lower maximum rotating at the same moment, twice over, gets here.
@@ -53,7 +53,7 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
             // A snapshot loaded from now on holds the version this rotation or another instance's made.
             await RotateAsync(appId, onlyIfDue: true, cancellationToken);
             Forget(appId);
-            active = (await SnapshotAsync(appId, cancellationToken)).Active ?? throw NotFound(appId);
+            active = (await SnapshotAsync(appId, cancellationToken)).Active ?? throw ShroudException.AppNotFound(appId);
         }
 
         return active;
@@ -75,7 +75,7 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
 
     /// <summary>The app's settings and configurations; <see cref="ShroudError.AppNotFound"/> when the app does not exist.</summary>
     public async Task<AppView> GetAsync(string appId, CancellationToken cancellationToken) =>
-        (await SnapshotAsync(appId, cancellationToken)).View ?? throw NotFound(appId);
+        (await SnapshotAsync(appId, cancellationToken)).View ?? throw ShroudException.AppNotFound(appId);
 
     /// <summary>
     /// The app's settings and configurations, read again from storage when one of <paramref name="configurationIds"/>
@@ -86,10 +86,10 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     public async Task<AppView> GetAsync(string appId, IReadOnlyCollection<string> configurationIds, CancellationToken cancellationToken)
     {
         var seen = CachedSnapshot(appId);
-        var view = (await seen.WaitAsync(cancellationToken)).View ?? throw NotFound(appId);
+        var view = (await seen.WaitAsync(cancellationToken)).View ?? throw ShroudException.AppNotFound(appId);
         return configurationIds.All(view.Configurations.ContainsKey)
             ? view
-            : (await cache.ReloadAsync(appId, seen).WaitAsync(cancellationToken)).View ?? throw NotFound(appId);
+            : (await cache.ReloadAsync(appId, seen).WaitAsync(cancellationToken)).View ?? throw ShroudException.AppNotFound(appId);
     }
 
     public async Task EnsureExistsAsync(string appId, CancellationToken cancellationToken) =>
@@ -99,7 +99,7 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     public async Task<IReadOnlyList<StoredKek>> ListAsync(string appId, CancellationToken cancellationToken)
     {
         var stored = AppIds.IsValid(appId) ? await apps.ListKeksAsync(appId, cancellationToken) : [];
-        return stored.Count == 0 ? throw NotFound(appId) : stored.OrderByDescending(k => k.Version).ToList();
+        return stored.Count == 0 ? throw ShroudException.AppNotFound(appId) : stored.OrderByDescending(k => k.Version).ToList();
     }
 
     /// <summary>
@@ -109,25 +109,14 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
     public async Task<bool> RotateAsync(string appId, bool onlyIfDue, CancellationToken cancellationToken)
     {
         var stored = await ListAsync(appId, cancellationToken);
-        var current = stored.FirstOrDefault(k => k.RetiredAt is null) ?? throw NotFound(appId);
+        var current = stored.FirstOrDefault(k => k.RetiredAt is null) ?? throw ShroudException.AppNotFound(appId);
         if (onlyIfDue && !IsDue(current.CreatedAt, current.MaxTtl))
         {
             return false;
         }
 
         var now = clock.GetUtcNow();
-        var version = stored[0].Version + 1;
-        var key = Aead.NewKey();
-        StoredKek next;
-        try
-        {
-            next = new StoredKek(appId, version, rootKeys.Wrap(appId, version, key), rootKeys.ActiveKeyId, now, MaxTtl: options.Value.MaxTtl);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
-
+        var next = StoredKek.Create(rootKeys, appId, stored[0].Version + 1, now, options.Value.MaxTtl);
         var retiring = current with { RetiredAt = now, DestroyAt = now + Retention(current) };
         var rotated = await apps.RotateAsync(retiring, next, cancellationToken);
         Forget(appId);
@@ -191,7 +180,7 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
         await CachedSnapshot(appId).WaitAsync(cancellationToken);
 
     private Task<Snapshot> CachedSnapshot(string appId) =>
-        AppIds.IsValid(appId) ? cache.GetAsync(appId) : throw NotFound(appId);
+        AppIds.IsValid(appId) ? cache.GetAsync(appId) : throw ShroudException.AppNotFound(appId);
 
     private static async Task<Snapshot> LoadAsync(IAppStore apps, RootKeyRing rootKeys, string appId)
     {
@@ -203,9 +192,6 @@ public sealed class AppDirectory(IAppStore apps, RootKeyRing rootKeys, TimeProvi
         var view = app is null ? null : new AppView(app.Settings, app.Configurations.ToDictionary(c => c.Id));
         return new Snapshot(view, versions, active);
     }
-
-    private static ShroudException NotFound(string appId) =>
-        new(ShroudError.AppNotFound, $"App '{appId}' does not exist.");
 
     private sealed record Snapshot(AppView? View, IReadOnlyDictionary<int, AppKek> Versions, AppKek? Active);
 }

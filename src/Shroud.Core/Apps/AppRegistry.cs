@@ -14,10 +14,7 @@ public sealed class AppRegistry(IAppStore apps, RootKeyRing rootKeys, TimeProvid
         }
 
         var now = clock.GetUtcNow();
-        var kek = Aead.NewKey();
-        var first = new StoredKek(appId, 1, rootKeys.Wrap(appId, 1, kek), rootKeys.ActiveKeyId, now, MaxTtl: options.Value.MaxTtl);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(kek);
-        await apps.CreateAppAsync(appId, first, now, cancellationToken);
+        await apps.CreateAppAsync(appId, StoredKek.Create(rootKeys, appId, 1, now, options.Value.MaxTtl), now, cancellationToken);
         return now;
     }
 }

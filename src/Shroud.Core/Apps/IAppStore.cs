@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using Azure;
 using Shroud.Core.Configurations;
+using Shroud.Core.Crypto;
 
 namespace Shroud.Core.Apps;
 
@@ -17,7 +19,22 @@ public sealed record StoredKek(
     DateTimeOffset? RetiredAt = null,
     DateTimeOffset? DestroyAt = null,
     ETag ETag = default,
-    TimeSpan? MaxTtl = null);
+    TimeSpan? MaxTtl = null)
+{
+    /// <summary>A new version: a fresh key, wrapped by the active root key and zeroed at once; the only place app KEKs are made.</summary>
+    public static StoredKek Create(RootKeyRing rootKeys, string appId, int version, DateTimeOffset now, TimeSpan maxTtl)
+    {
+        var key = Aead.NewKey();
+        try
+        {
+            return new StoredKek(appId, version, rootKeys.Wrap(appId, version, key), rootKeys.ActiveKeyId, now, MaxTtl: maxTtl);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+}
 
 /// <summary>An app's own settings, from its app row.</summary>
 public sealed record AppSettings(string AppId, DateTimeOffset CreatedAt, string? DefaultConfigurationId, string RedactionText, ETag ETag = default)

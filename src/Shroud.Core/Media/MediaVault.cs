@@ -94,24 +94,18 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
         }
 
         await apps.EnsureExistsAsync(appId, cancellationToken);
-        if (reference.ExpiresAt <= clock.GetUtcNow())
+        var found = await vault.FindAsync(appId, reference, InvalidReference, cancellationToken);
+        if (found.Redacted is { } reason)
         {
-            throw Gone(RedactionReason.Expired);
+            throw Gone(reason);
         }
 
-        var stored = await records.ReadAsync(reference, cancellationToken) ?? throw Gone(RedactionReason.Gone);
-        if (stored.Media is not { } media || stored.Address.AppId != appId || stored.Address.ExpiresAt != reference.ExpiresAt)
+        var (stored, address, kek) = (found.Stored!, found.Address!, found.Kek!);
+        if (stored.Media is not { } media)
         {
             throw InvalidReference();
         }
 
-        if (stored.Address.ExpiresAt <= clock.GetUtcNow())
-        {
-            throw Gone(RedactionReason.Expired);
-        }
-
-        var kek = await apps.GetAsync(appId, stored.Sealed.KekVersion, cancellationToken) ?? throw InvalidReference();
-        var address = new RecordAddress(appId, reference.RefId, stored.Address.ExpiresAt, stored.Address.ContentType);
         byte[] dek;
         try
         {
@@ -239,6 +233,5 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
         return new(ShroudError.MediaGone, "The media has expired or was deleted; only its redacted form remains.");
     }
 
-    private static ShroudException InvalidReference() =>
-        new(ShroudError.InvalidReference, "ref is not a valid media reference for this app.");
+    private static ShroudException InvalidReference() => ShroudException.InvalidReference("ref");
 }

@@ -12,6 +12,12 @@ public sealed record SealItem(string Field, string Value, TimeSpan? Ttl, string 
 /// <summary>A sealed value's reference, and the app's redaction text to show in its place.</summary>
 public sealed record SealedValue(string Reference, DateTimeOffset ExpiresAt, string Redacted);
 
+/// <summary>What a reference finds: its record, address and KEK, or (all null) the reason only its redacted form remains.</summary>
+public sealed record FoundRecord(StoredRecord? Stored, RecordAddress? Address, AppKek? Kek, RedactionReason? Redacted)
+{
+    public static FoundRecord Gone(RedactionReason reason) => new(null, null, null, reason);
+}
+
 /// <summary>A revealed value: the plaintext with its content type, or the redaction text once the value has expired or is gone.</summary>
 public sealed record RevealedValue(string Value, bool Expired, DateTimeOffset? ExpiresAt, string? ContentType);
 
@@ -79,7 +85,7 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
     {
         var parsed = references.Select(r => ShroudReference.TryParse(r.Reference, out var reference) && reference.AppId == appId
             ? reference
-            : throw InvalidReference(r.Field)).ToList();
+            : throw ShroudException.InvalidReference(r.Field)).ToList();
         var redacted = Redacted((await keys.GetAsync(appId, cancellationToken)).Settings.RedactionText);
         var revealed = new RevealedValue[parsed.Count];
         await Parallel.ForEachAsync(
@@ -95,48 +101,60 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
     /// <summary>The answer for a value that has expired or is gone, or for a caller who may not see it.</summary>
     public static RevealedValue Redacted(string redactionText) => new(redactionText, true, null, null);
 
-    private async Task<RevealedValue> RevealAsync(string appId, string field, ShroudReference reference, RevealedValue redacted, CancellationToken cancellationToken)
+    /// <summary>
+    /// The reveal flow of values and media alike, up to the keys: the record a live reference names, with the KEK that
+    /// wraps its DEK, or why only the redacted form remains (<see cref="FoundRecord.Redacted"/>). A reference that does
+    /// not match its row throws <paramref name="invalid"/>; nothing is unwrapped here.
+    /// </summary>
+    public async Task<FoundRecord> FindAsync(string appId, ShroudReference reference, Func<ShroudException> invalid, CancellationToken cancellationToken)
     {
         if (reference.ExpiresAt <= clock.GetUtcNow())
         {
-            metrics.Redacted(SealedKind.Value, RedactionReason.Expired);
-            return redacted;
+            return FoundRecord.Gone(RedactionReason.Expired);
         }
 
         var stored = await records.ReadAsync(reference, cancellationToken);
         if (stored is null)
         {
-            metrics.Redacted(SealedKind.Value, RedactionReason.Gone);
-            return redacted;
+            return FoundRecord.Gone(RedactionReason.Gone);
         }
 
         // The associated data binds the row to its app too; comparing the column as well refuses a row moved from
         // another app before any key is unwrapped.
         if (stored.Address.AppId != appId || stored.Address.ExpiresAt != reference.ExpiresAt)
         {
-            throw InvalidReference(field);
+            throw invalid();
         }
 
         // The expiry column is the truth at read time, whether or not the sweep has run.
         if (stored.Address.ExpiresAt <= clock.GetUtcNow())
         {
-            metrics.Redacted(SealedKind.Value, RedactionReason.Expired);
-            return redacted;
+            return FoundRecord.Gone(RedactionReason.Expired);
         }
 
         // A live record always has its KEK: versions are destroyed only after everything they wrap has expired.
-        var kek = await keys.GetAsync(appId, stored.Sealed.KekVersion, cancellationToken) ?? throw InvalidReference(field);
+        var kek = await keys.GetAsync(appId, stored.Sealed.KekVersion, cancellationToken) ?? throw invalid();
+        return new FoundRecord(stored, new RecordAddress(appId, reference.RefId, stored.Address.ExpiresAt, stored.Address.ContentType), kek, null);
+    }
 
-        var address = new RecordAddress(appId, reference.RefId, stored.Address.ExpiresAt, stored.Address.ContentType);
+    private async Task<RevealedValue> RevealAsync(string appId, string field, ShroudReference reference, RevealedValue redacted, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(appId, reference, () => ShroudException.InvalidReference(field), cancellationToken);
+        if (found.Redacted is { } reason)
+        {
+            metrics.Redacted(SealedKind.Value, reason);
+            return redacted;
+        }
+
         byte[]? plaintext = null;
         try
         {
-            plaintext = Envelope.Open(stored.Sealed, address, kek, reference.RefKek);
-            return new RevealedValue(StrictUtf8.GetString(plaintext), false, stored.Address.ExpiresAt, stored.Address.ContentType);
+            plaintext = Envelope.Open(found.Stored!.Sealed, found.Address!, found.Kek!, reference.RefKek);
+            return new RevealedValue(StrictUtf8.GetString(plaintext), false, found.Address!.ExpiresAt, found.Address.ContentType);
         }
         catch (Exception e) when (e is CryptoFailure or DecoderFallbackException)
         {
-            throw InvalidReference(field);
+            throw ShroudException.InvalidReference(field);
         }
         finally
         {
@@ -145,15 +163,13 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
     }
 
     /// <summary>The expiry, in whole seconds, of a value sealed now with the requested TTL (the default when null).</summary>
-    public DateTimeOffset ExpiresAt(DateTimeOffset now, TimeSpan? requested, string field)
-    {
-        var ttl = requested ?? options.Value.DefaultTtl;
-        return ttl >= TimeSpan.FromSeconds(1) && ttl <= options.Value.MaxTtl
-            ? DateTimeOffset.FromUnixTimeSeconds((now + ttl).ToUnixTimeSeconds())
-            : throw ShroudException.Invalid(field, $"must be between 1 second and {System.Xml.XmlConvert.ToString(options.Value.MaxTtl)}.");
-    }
+    public DateTimeOffset ExpiresAt(DateTimeOffset now, TimeSpan? requested, string field) =>
+        DateTimeOffset.FromUnixTimeSeconds((now + CheckTtl(requested ?? options.Value.DefaultTtl, field)).ToUnixTimeSeconds());
 
-    private static ShroudException InvalidReference(string field) =>
-        new(ShroudError.InvalidReference, $"{field} is not a valid reference for this app.");
+    /// <summary>The one rule for a TTL, wherever it is given (a value, a media file, a configuration): 1 second to the maximum.</summary>
+    public TimeSpan CheckTtl(TimeSpan ttl, string field) =>
+        ttl >= TimeSpan.FromSeconds(1) && ttl <= options.Value.MaxTtl
+            ? ttl
+            : throw ShroudException.Invalid(field, $"must be between 1 second and {System.Xml.XmlConvert.ToString(options.Value.MaxTtl)}.");
 
 }

@@ -118,7 +118,7 @@ public sealed class MediaRulesTests(AzuriteFixture azurite) : AppTestBase(azurit
 
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{because}: {response.StatusCode}, {text.Length} characters");
         var problem = ShroudClient.AssertProblem((response.StatusCode, JsonNode.Parse(text), response), HttpStatusCode.BadRequest, "invalid_reference");
-        Assert.Equal("ref is not a valid media reference for this app.", problem["detail"]!.GetValue<string>());
+        Assert.Equal("ref is not a valid reference for this app.", problem["detail"]!.GetValue<string>());
     }
 
     [Fact]
