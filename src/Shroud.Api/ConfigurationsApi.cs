@@ -6,12 +6,13 @@ using Microsoft.Extensions.Options;
 using Shroud.Core;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Configurations;
 
 namespace Shroud.Api;
 
 /// <summary>Encryption configurations of an app (<c>configure</c>); single-resource answers carry an ETag, and PUT (a full replace), PATCH (a merge patch) and DELETE honour If-Match.</summary>
-public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore store, AppDirectory directory, IOptions<ShroudOptions> options)
+public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore store, AppDirectory directory, IOptions<ShroudOptions> options, AuditApi audit)
 {
     public const int MaxNameLength = 100;
     public const int MaxVariables = 200;
@@ -29,6 +30,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
         var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, ct);
         var created = await store.CreateAsync(appId, Validate(ConfigurationIds.New(), body), ct);
         directory.Forget(appId);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ConfigurationCreate, created.Id);
         ETags.Set(request, created.ETag);
         return TypedResults.Created($"/{Routes.Prefix}/{Routes.Configuration.Replace("{appId}", appId).Replace("{configurationId}", created.Id)}", Response(created));
     }
@@ -51,6 +53,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
         }
 
         var replaced = await store.ReplaceAsync(appId, Validate(configurationId, body), ETags.IfMatch(request), ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ConfigurationReplace, configurationId);
         ETags.Set(request, replaced.ETag);
         return TypedResults.Ok(Response(replaced));
     }
@@ -70,6 +73,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
         MergePatch.Apply(merged, patch);
         var patched = await store.ReplaceAsync(
             appId, Validate(configurationId, ShroudJson.Deserialize<ConfigurationRequest>(merged)), ETags.IfMatch(request) ?? current.ETag, ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ConfigurationPatch, configurationId);
         ETags.Set(request, patched.ETag);
         return TypedResults.Ok(Response(patched));
     }
@@ -78,6 +82,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     {
         var ct = await AuthorizeAsync(request, appId);
         await store.DeleteAsync(appId, configurationId, ETags.IfMatch(request), ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ConfigurationDelete, configurationId);
         return TypedResults.NoContent();
     }
 

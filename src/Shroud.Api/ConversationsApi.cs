@@ -3,13 +3,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Shroud.Core;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Configurations;
 using Shroud.Core.Conversations;
 
 namespace Shroud.Api;
 
 /// <summary>Per-conversation encryption, started and ended by a bot's intent actions (<c>encrypt</c>).</summary>
-public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directory, IConfigurationStore configurations, IConversationStore conversations, TimeProvider clock)
+public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directory, IConfigurationStore configurations, IConversationStore conversations, TimeProvider clock, AuditApi audit)
 {
     public async Task<Ok<ConversationEncryptionResponse>> StartAsync(HttpRequest request, string appId, string conversationId)
     {
@@ -23,6 +24,7 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
 
         var state = new ConversationEncryption(conversationId, id, clock.GetUtcNow());
         await conversations.StartAsync(appId, state, ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ConversationEncryptionStart, conversationId);
         return TypedResults.Ok(new ConversationEncryptionResponse(conversationId, true, state.ConfigurationId, state.StartedAt));
     }
 
@@ -38,6 +40,7 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
     {
         var ct = await AuthorizeAsync(request, appId, conversationId);
         await conversations.EndAsync(appId, conversationId, ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ConversationEncryptionEnd, conversationId);
         return TypedResults.NoContent();
     }
 

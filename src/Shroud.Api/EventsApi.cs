@@ -23,6 +23,6 @@ public sealed class EventsApi(Gatekeeper gatekeeper, ChatEvents events)
         var caller = await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.None, ct);
         ValuesApi.NoStore(request);
         var body = await ShroudJson.ReadNodeAsync(request, ct);
-        return TypedResults.Ok(await events.RevealAsync(appId, body, caller.Permissions.HasFlag(Permissions.Decrypt), ct));
+        return TypedResults.Ok(await events.RevealAsync(appId, body, caller.Permissions.HasFlag(Permissions.Decrypt), caller.Name, ct));
     }
 }

@@ -24,6 +24,9 @@ public sealed class ShroudOptions
     /// <summary>How long an app KEK seals new values before the next version takes over.</summary>
     public TimeSpan KekActivePeriod { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long audit records are kept, independent of data TTLs.</summary>
+    public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(90);
+
     /// <summary>
     /// How long a retired KEK is kept: until everything it can have sealed has expired. An instance may still seal
     /// with it for up to <see cref="CacheRefresh"/> after it was retired elsewhere, hence the extra period.

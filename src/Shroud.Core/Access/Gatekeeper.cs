@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 
 namespace Shroud.Core.Access;
 
@@ -14,8 +15,11 @@ public sealed record Caller(string? AppId, string Name, Permissions Permissions)
 /// paths cost no storage request; a revocation takes effect at once on the instance that made it and within that
 /// period on the others.
 /// </summary>
-public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> options, TimeProvider clock, ShroudMetrics metrics)
+public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> options, TimeProvider clock, ShroudMetrics metrics, AuditTrail audit)
 {
+    /// <summary>The caller name of the bootstrap admin key, in place of a key id.</summary>
+    public const string BootstrapKeyId = "bootstrap";
+
     private readonly ConcurrentDictionary<(string AppId, string KeyId), (ApiKeyRecord Key, DateTimeOffset LoadedAt)> cache = new();
     private readonly byte[]? bootstrapHash = options.Value.BootstrapAdminKey is { Length: > 0 } key ? SHA256.HashData(Encoding.UTF8.GetBytes(key)) : null;
 
@@ -32,6 +36,11 @@ public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> optio
         catch (ShroudException e) when (e.Error == ShroudError.Unauthorized || e.Error == ShroudError.Forbidden)
         {
             metrics.Refused(e.Error);
+            if (AppIds.IsValid(appId))
+            {
+                await audit.WriteAsync(new AuditEntry(appId, AuditActions.AccessDenied, e.Error.Code, KeyIdOf(authorization)));
+            }
+
             throw;
         }
     }
@@ -42,7 +51,7 @@ public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> optio
         if (IsBootstrap(presented))
         {
             return required == Permissions.Admin
-                ? new Caller(appId, "bootstrap", Permissions.Admin)
+                ? new Caller(appId, BootstrapKeyId, Permissions.Admin)
                 : throw Forbidden(required);
         }
 
@@ -60,6 +69,22 @@ public sealed class Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> optio
         return key.Permissions.HasFlag(required)
             ? new Caller(appId, key.KeyId, key.Permissions)
             : throw Forbidden(required);
+    }
+
+    /// <summary>
+    /// The id of the key presented (<c>bootstrap</c> for the bootstrap admin key), for audit records; null when the
+    /// header holds no well-formed key. Names the caller only once <see cref="AuthorizeAsync"/> has accepted the key.
+    /// </summary>
+    public string? KeyIdOf(string? authorization)
+    {
+        const string scheme = "Bearer ";
+        if (authorization is null || !authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var presented = authorization[scheme.Length..].Trim();
+        return IsBootstrap(presented) ? BootstrapKeyId : ApiKeyToken.TryParse(presented, out var token) ? token.KeyId : null;
     }
 
     /// <summary>Drops a key from this instance's cache (after a revocation).</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Configurations;
 using Shroud.Core.Conversations;
 using Shroud.Core.Records;
@@ -72,9 +73,10 @@ public sealed class ChatEvents(AppDirectory directory, IConversationStore conver
 
     /// <summary>
     /// Replaces every sealed field of the events with its plaintext when <paramref name="mayDecrypt"/>, else (and once a
-    /// value has expired) with the app's redaction text, which costs no storage request.
+    /// value has expired) with the app's redaction text, which costs no storage request. Plaintext is revealed only after
+    /// the audit record naming key <paramref name="keyId"/> is stored.
     /// </summary>
-    public async Task<JsonNode> RevealAsync(string appId, JsonNode body, bool mayDecrypt, CancellationToken cancellationToken)
+    public async Task<JsonNode> RevealAsync(string appId, JsonNode body, bool mayDecrypt, string keyId, CancellationToken cancellationToken)
     {
         var sealedNodes = new List<(JsonNode Container, string? Property, int Index, string Path, string Reference)>();
         var roots = body is JsonArray array ? array.ToList() : [body];
@@ -96,7 +98,7 @@ public sealed class ChatEvents(AppDirectory directory, IConversationStore conver
         var app = await directory.GetAsync(appId, cancellationToken);
         var revealed = !mayDecrypt || sealedNodes.Count == 0
             ? sealedNodes.Select(_ => Vault.Redacted(app.Settings.RedactionText)).ToList()
-            : await vault.RevealAsync(appId, sealedNodes.Select(n => (n.Path, n.Reference)).ToList(), cancellationToken);
+            : await vault.RevealAsync(appId, sealedNodes.Select(n => (n.Path, n.Reference)).ToList(), new AuditEntry(appId, AuditActions.EventsReveal, AuditOutcomes.Succeeded, keyId), cancellationToken);
         for (var i = 0; i < sealedNodes.Count; i++)
         {
             var (container, property, index, _, _) = sealedNodes[i];

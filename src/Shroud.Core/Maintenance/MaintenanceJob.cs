@@ -1,6 +1,7 @@
 using Azure;
 using Microsoft.Extensions.Logging;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Records;
 
 namespace Shroud.Core.Maintenance;
@@ -14,6 +15,7 @@ public sealed record MaintenanceReport(
     int KeksDestroyed,
     int KeksRewrapped,
     int RecordsDeleted,
+    int AuditRecordsDeleted,
     int AppsFailed,
     IReadOnlyList<MaintenanceFailure> Failures);
 
@@ -35,16 +37,27 @@ public enum MaintenanceTasks
 /// re-wraps KEKs under the active root key; then deletes expired records. Every step is conditional or idempotent, so
 /// the job can stop anywhere, run again, or run on two hosts at once. One app's failure is reported, not fatal.
 /// </summary>
-public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordStore records, TimeProvider clock, ILogger<MaintenanceJob> logger)
+public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordStore records, AuditTrail audit, TimeProvider clock, ILogger<MaintenanceJob> logger)
 {
     public const string RecordsScope = "records";
+    public const string AuditScope = "audit";
+
+    /// <summary>The key id audit records name for runs started by a schedule rather than a caller.</summary>
+    public const string ScheduleKeyId = "schedule";
 
     /// <summary>Runs every task, as <c>POST /api/maintenance/run</c> does.</summary>
-    public Task<MaintenanceReport> RunAsync(CancellationToken cancellationToken) => RunAsync(MaintenanceTasks.All, cancellationToken);
+    public Task<MaintenanceReport> RunAsync(CancellationToken cancellationToken) => RunAsync(MaintenanceTasks.All, ScheduleKeyId, cancellationToken);
 
-    public async Task<MaintenanceReport> RunAsync(MaintenanceTasks tasks, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="tasks"/> on a schedule.</summary>
+    public Task<MaintenanceReport> RunAsync(MaintenanceTasks tasks, CancellationToken cancellationToken) => RunAsync(tasks, ScheduleKeyId, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="tasks"/> for the caller <paramref name="keyId"/>; each app whose KEKs it changed or failed to maintain gets an audit record, and the
+    /// run one in the deployment stream.
+    /// </summary>
+    public async Task<MaintenanceReport> RunAsync(MaintenanceTasks tasks, string keyId, CancellationToken cancellationToken)
     {
-        int rotated = 0, destroyed = 0, rewrapped = 0, deleted = 0;
+        int rotated = 0, destroyed = 0, rewrapped = 0, deleted = 0, auditDeleted = 0;
         var failures = new List<MaintenanceFailure>();
         IReadOnlyList<string> appIds = tasks.HasFlag(MaintenanceTasks.Keys) ? await apps.ListAppIdsAsync(cancellationToken) : [];
         foreach (var appId in appIds)
@@ -55,10 +68,20 @@ public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordSto
                 rotated += done.Rotated;
                 destroyed += done.Destroyed;
                 rewrapped += done.Rewrapped;
+                if (done.Rotated + done.Destroyed + done.Rewrapped > 0)
+                {
+                    await audit.WriteAsync(new AuditEntry(appId, AuditActions.MaintenanceKeys, AuditOutcomes.Succeeded, keyId, Counts: new Dictionary<string, int>
+                    {
+                        [AuditCounts.Rotated] = done.Rotated,
+                        [AuditCounts.Destroyed] = done.Destroyed,
+                        [AuditCounts.Rewrapped] = done.Rewrapped,
+                    }));
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 failures.Add(new MaintenanceFailure(appId, Describe(e)));
+                await TryAuditAsync(new AuditEntry(appId, AuditActions.MaintenanceKeys, AuditOutcomes.Failed, keyId), failures);
             }
         }
 
@@ -72,18 +95,52 @@ public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordSto
             {
                 failures.Add(new MaintenanceFailure(RecordsScope, Describe(e)));
             }
+
+            try
+            {
+                auditDeleted = await audit.SweepAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures.Add(new MaintenanceFailure(AuditScope, Describe(e)));
+            }
         }
 
-        var report = new MaintenanceReport(rotated, destroyed, rewrapped, deleted, failures.Count(f => f.Scope != RecordsScope), failures);
+        var appsFailed = failures.Count(f => f.Scope is not RecordsScope and not AuditScope);
+        await TryAuditAsync(
+            new AuditEntry(null, AuditActions.MaintenanceRun, failures.Count == 0 ? AuditOutcomes.Succeeded : AuditOutcomes.Failed, keyId, tasks.ToString(), Counts: new Dictionary<string, int>
+            {
+                [AuditCounts.Rotated] = rotated,
+                [AuditCounts.Destroyed] = destroyed,
+                [AuditCounts.Rewrapped] = rewrapped,
+                [AuditCounts.RecordsDeleted] = deleted,
+                [AuditCounts.AuditRecordsDeleted] = auditDeleted,
+                [AuditCounts.AppsFailed] = appsFailed,
+            }),
+            failures);
+        var report = new MaintenanceReport(rotated, destroyed, rewrapped, deleted, auditDeleted, appsFailed, failures);
         foreach (var failure in failures)
         {
             logger.LogWarning("Maintenance failed for {Scope}: {Error}", failure.Scope, failure.Error);
         }
 
         logger.LogInformation(
-            "Maintenance finished ({MaintenanceTasks}): {KeksRotated} KEKs rotated, {KeksDestroyed} destroyed, {KeksRewrapped} re-wrapped, {RecordsDeleted} records deleted, {AppsFailed} apps failed",
-            tasks, report.KeksRotated, report.KeksDestroyed, report.KeksRewrapped, report.RecordsDeleted, report.AppsFailed);
+            "Maintenance finished ({MaintenanceTasks}): {KeksRotated} KEKs rotated, {KeksDestroyed} destroyed, {KeksRewrapped} re-wrapped, {RecordsDeleted} records deleted, {AuditRecordsDeleted} audit records deleted, {AppsFailed} apps failed",
+            tasks, report.KeksRotated, report.KeksDestroyed, report.KeksRewrapped, report.RecordsDeleted, report.AuditRecordsDeleted, report.AppsFailed);
         return report;
+    }
+
+    // The run goes on when its audit record cannot be stored: the work is done, and the failure is in its report.
+    private async Task TryAuditAsync(AuditEntry entry, List<MaintenanceFailure> failures)
+    {
+        try
+        {
+            await audit.WriteAsync(entry);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failures.Add(new MaintenanceFailure(AuditScope, Describe(e)));
+        }
     }
 
     // Storage failures are described by status and error code alone: the SDK's message repeats the whole response.

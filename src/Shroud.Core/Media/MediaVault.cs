@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Crypto;
 using Shroud.Core.Records;
 
@@ -28,7 +29,7 @@ public sealed class OpenedMedia(string contentType, long size, string? fileName,
 /// while the blob holds only the segmented ciphertext, uploaded as it is encrypted so that no file is ever held in
 /// memory.
 /// </summary>
-public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaStore blobs, Vault vault, TimeProvider clock, IOptions<ShroudOptions> options, ShroudMetrics metrics)
+public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaStore blobs, Vault vault, TimeProvider clock, IOptions<ShroudOptions> options, ShroudMetrics metrics, AuditTrail audit)
 {
     public async Task<SealedMedia> SealAsync(string appId, Stream content, string contentType, string? fileName, TimeSpan? ttl, CancellationToken cancellationToken)
     {
@@ -62,9 +63,10 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
 
     /// <summary>
     /// Checks a media reference and opens its blob; <see cref="ShroudError.MediaGone"/> once it has expired or is gone,
-    /// <see cref="ShroudError.InvalidReference"/> when it does not authenticate.
+    /// <see cref="ShroudError.InvalidReference"/> when it does not authenticate. The audit record naming key
+    /// <paramref name="keyId"/> is stored concurrently with the record read, and the media opens only once it is stored.
     /// </summary>
-    public async Task<OpenedMedia> OpenAsync(string appId, string referenceText, CancellationToken cancellationToken)
+    public async Task<OpenedMedia> OpenAsync(string appId, string referenceText, string keyId, CancellationToken cancellationToken)
     {
         if (!ShroudReference.TryParse(referenceText, out var reference) || reference.AppId != appId)
         {
@@ -77,6 +79,15 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
             throw Gone(RedactionReason.Expired);
         }
 
+        var audited = audit.WriteAsync(new AuditEntry(
+            appId, AuditActions.MediaReveal, AuditOutcomes.Succeeded, keyId, RefIds: [reference.RefId], Counts: new Dictionary<string, int> { [AuditCounts.Revealed] = 1 }));
+        var opening = OpenAsync(appId, reference, cancellationToken);
+        await Task.WhenAll(audited, opening);
+        return await opening;
+    }
+
+    private async Task<OpenedMedia> OpenAsync(string appId, ShroudReference reference, CancellationToken cancellationToken)
+    {
         var stored = await records.ReadAsync(reference, cancellationToken) ?? throw Gone(RedactionReason.Gone);
         if (stored.Media is not { } media || stored.Address.ExpiresAt != reference.ExpiresAt)
         {
