@@ -14,7 +14,7 @@ namespace Shroud.Api;
 /// </summary>
 public sealed class AuditApi(Gatekeeper gatekeeper, AuditTrail trail, AppDirectory directory, TimeProvider clock)
 {
-    public const int PageSize = 100;
+    public const int MaxPageSize = 100;
 
     /// <summary>How far back a query or verification reaches when it names no <c>from</c>.</summary>
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(1);
@@ -59,7 +59,7 @@ public sealed class AuditApi(Gatekeeper gatekeeper, AuditTrail trail, AppDirecto
         var (from, to) = Range(request);
         var query = request.Query;
         var page = await trail.QueryAsync(
-            new AuditQuery(stream, from, to, Text(query["action"]), Text(query["keyId"]), PageSize, Text(query["continuationToken"])),
+            new AuditQuery(stream, from, to, Text(query["action"]), Text(query["keyId"]), PageSize(request), Text(query["continuationToken"])),
             ct);
         return TypedResults.Ok(new AuditPageResponse(page.Items.Select(Response).ToList(), page.ContinuationToken));
     }
@@ -70,6 +70,13 @@ public sealed class AuditApi(Gatekeeper gatekeeper, AuditTrail trail, AppDirecto
         var from = Instant(request, "from") ?? to - DefaultWindow;
         return from <= to ? (from, to) : throw ShroudException.Invalid("from", "must not be after to.");
     }
+
+    private static int PageSize(HttpRequest request) =>
+        Text(request.Query["pageSize"]) is not { } text
+            ? MaxPageSize
+            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size is >= 1 and <= MaxPageSize
+                ? size
+                : throw ShroudException.Invalid("pageSize", $"must be a whole number from 1 to {MaxPageSize}.");
 
     private static DateTimeOffset? Instant(HttpRequest request, string name) =>
         Text(request.Query[name]) is not { } text

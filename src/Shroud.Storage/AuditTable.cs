@@ -9,8 +9,8 @@ namespace Shroud.Storage;
 
 /// <summary>
 /// The audit table. Partition key = day and stream (<c>yyyyMMdd-{appId}</c>, <c>yyyyMMdd-~deployment</c>), so a day of one
-/// app is one partition and a query never reads another app's rows; row key = inverted ticks, writer id and sequence,
-/// so a partition reads newest first. Days sort first, so retention deletes a key range that holds only old days.
+/// app is one partition and a query never reads another app's rows; row key = inverted ticks, writer id and inverted
+/// sequence, so a partition reads newest first. Days sort first, so retention deletes a key range that holds only old days.
 /// </summary>
 public sealed class AuditTable(TableClient table) : IAuditStore
 {
@@ -116,7 +116,7 @@ public sealed class AuditTable(TableClient table) : IAuditStore
 
     private static TableEntity ToEntity(AuditRecord record) => new(
         Partition(record.Time.UtcDateTime.Date, record.Stream),
-        $"{Inverted(record.Time)}-{record.WriterId}-{record.Sequence.ToString("D19", CultureInfo.InvariantCulture)}")
+        $"{Inverted(record.Time)}-{record.WriterId}-{(long.MaxValue - record.Sequence).ToString("D19", CultureInfo.InvariantCulture)}")
     {
         ["Time"] = record.Time,
         ["Ticks"] = record.Time.UtcTicks,
