@@ -87,9 +87,9 @@ public sealed class AuditTrail(IAuditStore store, RootKeyRing rootKeys, TimeProv
                 if (Mac(record) is not { } expected || !CryptographicOperations.FixedTimeEquals(expected, record.Mac))
                 {
                     findings.Add(new AuditFinding(AuditFinding.MacMismatch, record.WriterId, record.Sequence, record.Sequence, record.Time));
-                    continue;
                 }
 
+                // A record that fails its MAC still fills its number: it is reported, and a gap it hid would be reported with it.
                 var numbers = seen.TryGetValue(record.WriterId, out var found) ? found : seen[record.WriterId] = new SortedDictionary<long, int>();
                 numbers[record.Sequence] = numbers.GetValueOrDefault(record.Sequence) + 1;
             }
