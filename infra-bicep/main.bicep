@@ -57,6 +57,9 @@ param cacheRefresh string = '00:01:00'
 @description('Optional. How long an app KEK version seals new values (Shroud__KekActivePeriod, d.hh:mm:ss).')
 param kekActivePeriod string = '1.00:00:00'
 
+@description('Optional. How long audit records are kept, independent of data TTLs (Shroud__AuditRetention, d.hh:mm:ss).')
+param auditRetention string = '90.00:00:00'
+
 @description('Optional. NCRONTAB schedule of the maintenance job\'s KEK rotation, destruction and re-wrap, with seconds, in UTC (Maintenance__Schedule).')
 param maintenanceSchedule string = '0 0 0 * * *'
 
@@ -153,6 +156,7 @@ var shroudSettings = union(
     Shroud__MaxMediaBytes: string(maxMediaBytes)
     Shroud__CacheRefresh: cacheRefresh
     Shroud__KekActivePeriod: kekActivePeriod
+    Shroud__AuditRetention: auditRetention
     RootKeys__ActiveKeyId: activeRootKeyId
     Maintenance__Schedule: maintenanceSchedule
     Maintenance__SweepSchedule: sweepSchedule
