@@ -103,6 +103,25 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : AppTestBase(azurit
     }
 
     [Fact]
+    public async Task From_and_to_select_the_days_to_read_and_the_default_is_the_last_day()
+    {
+        var reference = (await Client.EncryptAsync(App, Key, new { value = "old and new", ttl = "P7D" }))["ref"]!.GetValue<string>();
+        var then = Factory.Clock.GetUtcNow();
+        await Client.DecryptAsync(App, Key, new { @ref = reference });
+        Factory.Clock.Advance(TimeSpan.FromDays(2));
+        await Client.DecryptAsync(App, Key, new { @ref = reference });
+
+        var recent = await ItemsAsync($"/api/apps/{App}/audit?action=value.decrypt");
+        var old = await ItemsAsync($"/api/apps/{App}/audit?action=value.decrypt&from={Uri.EscapeDataString(then.AddMinutes(-1).ToString("O"))}&to={Uri.EscapeDataString(then.AddMinutes(1).ToString("O"))}");
+        var both = await ItemsAsync($"/api/apps/{App}/audit?action=value.decrypt&from={Uri.EscapeDataString(then.AddDays(-1).ToString("O"))}");
+
+        Assert.Equal(Factory.Clock.GetUtcNow(), Assert.Single(recent)["time"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(then, Assert.Single(old)["time"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(2, both.Count);
+        ShroudClient.AssertProblem(await Client.SendAsync(HttpMethod.Get, $"/api/apps/{App}/audit?from=yesterday", Key), HttpStatusCode.BadRequest, "validation_failed");
+    }
+
+    [Fact]
     public async Task The_deployment_stream_holds_app_creation_and_maintenance_runs_for_the_bootstrap_key_only()
     {
         await Expect(HttpStatusCode.OK, HttpMethod.Post, "/api/maintenance/run", ShroudFactory.BootstrapKey);
