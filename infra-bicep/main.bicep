@@ -60,6 +60,9 @@ param cacheRefresh string = '00:01:00'
 @description('Optional. How long an app KEK version seals new values (Shroud__KekActivePeriod, d.hh:mm:ss).')
 param kekActivePeriod string = '1.00:00:00'
 
+@description('Optional. How long audit records are kept, independent of data TTLs (Shroud__AuditRetention, d.hh:mm:ss).')
+param auditRetention string = '90.00:00:00'
+
 @description('Optional. NCRONTAB schedule of the maintenance job\'s KEK rotation, destruction and re-wrap, with seconds, in UTC (Maintenance__Schedule).')
 param maintenanceSchedule string = '0 0 0 * * *'
 
@@ -157,6 +160,7 @@ var shroudSettings = union(
     Shroud__ConversationTtl: conversationTtl
     Shroud__CacheRefresh: cacheRefresh
     Shroud__KekActivePeriod: kekActivePeriod
+    Shroud__AuditRetention: auditRetention
     RootKeys__ActiveKeyId: activeRootKeyId
     Maintenance__Schedule: maintenanceSchedule
     Maintenance__SweepSchedule: sweepSchedule

@@ -24,6 +24,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<ConversationsApi>();
         services.AddSingleton<EventsApi>();
         services.AddSingleton<MediaApi>();
+        services.AddSingleton<AuditApi>();
         return services;
     }
 
@@ -72,6 +73,9 @@ public static class ApiServiceCollectionExtensions
         api.MapPost(Routes.EventsReveal, (HttpRequest r, string appId, EventsApi e) => e.RevealAsync(r, appId));
         api.MapPost(Routes.Media, (HttpRequest r, string appId, MediaApi m) => m.SealAsync(r, appId));
         api.MapPost(Routes.MediaReveal, (HttpRequest r, string appId, MediaApi m) => m.RevealAsync(r, appId));
+        api.MapGet(Routes.AppAudit, (HttpRequest r, string appId, AuditApi a) => a.QueryAppAsync(r, appId));
+        api.MapGet(Routes.AppAuditVerify, (HttpRequest r, string appId, AuditApi a) => a.VerifyAppAsync(r, appId));
+        api.MapGet(Routes.Audit, (HttpRequest r, AuditApi a) => a.QueryDeploymentAsync(r));
         return api;
     }
 }

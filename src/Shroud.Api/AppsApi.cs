@@ -4,12 +4,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Shroud.Core;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Configurations;
 
 namespace Shroud.Api;
 
 /// <summary>Apps and their API keys: the bootstrap admin key creates apps; it or an app key with <c>admin</c> manages keys.</summary>
-public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys keys, AppDirectory directory, IAppStore apps, IConfigurationStore configurations)
+public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys keys, AppDirectory directory, IAppStore apps, IConfigurationStore configurations, AuditApi audit)
 {
     public const int MaxRedactionLength = 100;
 
@@ -25,6 +26,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
         var body = await ShroudJson.ReadAsync<CreateAppRequest>(request, RequestBody.Small, ct);
         var id = body.Id ?? throw ShroudException.Invalid("id", "is required.");
         var createdAt = await registry.CreateAsync(id, ct);
+        await audit.RecordChangeAsync(request, null, AuditActions.AppCreate, id);
         return TypedResults.Created($"/{Routes.Prefix}/{Routes.Apps}/{id}", new AppResponse(id, createdAt, null, AppSettings.DefaultRedaction));
     }
 
@@ -99,6 +101,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
         }
 
         directory.Forget(appId);
+        await audit.RecordChangeAsync(request, appId, AuditActions.AppUpdate);
         return Settings(request, await apps.GetSettingsAsync(appId, ct));
     }
 
@@ -126,6 +129,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
         }
 
         var (key, text) = await keys.CreateAsync(caller, appId, body.Name ?? "", permissions, ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.KeyCreate, key.KeyId);
         return TypedResults.Created(
             $"/{Routes.Prefix}/{Routes.AppKeys.Replace("{appId}", appId)}/{key.KeyId}",
             new CreatedKeyResponse(key.KeyId, text, key.Name, PermissionNames.Format(key.Permissions), key.CreatedAt));
@@ -147,6 +151,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
         await keys.RevokeAsync(appId, keyId, ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.KeyRevoke, keyId);
         return TypedResults.NoContent();
     }
 
@@ -165,6 +170,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
         await directory.RotateAsync(appId, onlyIfDue: false, ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.KekRotate);
         return TypedResults.Ok(Keks(await directory.ListAsync(appId, ct)));
     }
 

@@ -5,13 +5,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Shroud.Core;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Configurations;
 using Shroud.Core.Records;
 
 namespace Shroud.Api;
 
 /// <summary>Encryption configurations of an app (<c>configure</c>); single-resource answers carry an ETag, and PUT (a full replace), PATCH (a merge patch) and DELETE honour If-Match.</summary>
-public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore store, AppDirectory directory, Vault vault)
+public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore store, AppDirectory directory, Vault vault, AuditApi audit)
 {
     public const int MaxNameLength = 100;
     public const int MaxVariables = 200;
@@ -30,6 +31,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
         var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, RequestBody.Medium, ct);
         var created = await store.CreateAsync(appId, Validate(ConfigurationIds.New(), body), ct);
         directory.Forget(appId);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ConfigurationCreate, created.Id);
         ETags.Set(request, created.ETag);
         return TypedResults.Created($"/{Routes.Prefix}/{Routes.Configuration.Replace("{appId}", appId).Replace("{configurationId}", created.Id)}", Response(created));
     }
@@ -53,6 +55,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
         }
 
         var replaced = await store.ReplaceAsync(appId, Validate(configurationId, body), ETags.IfMatch(request), ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ConfigurationReplace, configurationId);
         ETags.Set(request, replaced.ETag);
         return TypedResults.Ok(Response(replaced));
     }
@@ -72,6 +75,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
         MergePatch.Apply(merged, patch);
         var patched = await store.ReplaceAsync(
             appId, Validate(configurationId, ShroudJson.Deserialize<ConfigurationRequest>(merged)), ETags.IfMatch(request) ?? current.ETag, ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ConfigurationPatch, configurationId);
         ETags.Set(request, patched.ETag);
         return TypedResults.Ok(Response(patched));
     }
@@ -81,6 +85,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
         await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId);
         await store.DeleteAsync(appId, configurationId, ETags.IfMatch(request), ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ConfigurationDelete, configurationId);
         return TypedResults.NoContent();
     }
 

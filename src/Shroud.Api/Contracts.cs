@@ -63,3 +63,28 @@ public sealed record KekResponse(int Version, bool Active, string RootKeyId, Dat
 public sealed record MediaResponse(string Ref, DateTimeOffset ExpiresAt, long Size, string ContentType);
 
 public sealed record ItemsResponse<T>(IReadOnlyList<T> Items);
+
+public sealed record AuditRecordResponse(
+    DateTimeOffset Time,
+    string? AppId,
+    string Action,
+    string Outcome,
+    string? KeyId,
+    string? Target,
+    IReadOnlyList<string> RefIds,
+    IReadOnlyDictionary<string, int> Counts,
+    string? TraceId,
+    string WriterId,
+    long Sequence);
+
+public sealed record AuditPageResponse(IReadOnlyList<AuditRecordResponse> Items, string? ContinuationToken);
+
+public sealed record AuditFindingResponse(string Kind, string WriterId, long FromSequence, long ToSequence, DateTimeOffset? Time);
+
+public sealed record AuditVerificationResponse(
+    DateTimeOffset From,
+    DateTimeOffset To,
+    int Records,
+    int Writers,
+    bool Clean,
+    IReadOnlyList<AuditFindingResponse> Findings);

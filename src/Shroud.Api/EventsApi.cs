@@ -25,7 +25,7 @@ public sealed class EventsApi(Gatekeeper gatekeeper, ChatEvents events)
         var ct = request.HttpContext.RequestAborted;
         var caller = await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.None, ct);
         var body = await ShroudJson.ReadObjectOrArrayAsync(request, RequestBody.Large, ct);
-        var fields = await events.RevealAsync(appId, body, caller.Permissions.HasFlag(Permissions.Decrypt), ct);
+        var fields = await events.RevealAsync(appId, body, caller.Permissions.HasFlag(Permissions.Decrypt), caller.Name, ct);
         return TypedResults.Stream(
             async stream =>
             {

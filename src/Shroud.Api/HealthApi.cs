@@ -17,7 +17,7 @@ public sealed class HealthApi(StorageAccount storage)
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
-            foreach (var table in new[] { storage.Apps, storage.Records, storage.Conversations })
+            foreach (var table in new[] { storage.Apps, storage.Records, storage.Conversations, storage.Audit })
             {
                 await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {""}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: timeout.Token).AsPages())
                 {

@@ -13,6 +13,6 @@ public sealed class MaintenanceApi(Gatekeeper gatekeeper, MaintenanceJob job)
         await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
         await gatekeeper.AuthorizeAsync(request.Headers.Authorization, null, Permissions.Admin, ct);
-        return TypedResults.Ok(await job.RunAsync(ct));
+        return TypedResults.Ok(await job.RunAsync(MaintenanceTasks.All, Gatekeeper.BootstrapKeyId, ct));
     }
 }

@@ -59,9 +59,9 @@ public sealed class MediaApi(Gatekeeper gatekeeper, MediaVault media, IOptions<S
     public async Task<IResult> RevealAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Decrypt, ct);
+        var caller = await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Decrypt, ct);
         var body = await ShroudJson.ReadAsync<DecryptRequest>(request, RequestBody.Small, ct);
-        var opened = await media.OpenAsync(appId, body.Ref ?? throw ShroudException.Invalid("ref", "is required."), ct);
+        var opened = await media.OpenAsync(appId, body.Ref ?? throw ShroudException.Invalid("ref", "is required."), caller.Name, ct);
         var response = request.HttpContext.Response;
 
         // Zeroes the file's key should the response end before its body starts streaming.

@@ -21,4 +21,7 @@ public static class Routes
     public const string EventsReveal = "apps/{appId}/events/reveal";
     public const string Media = "apps/{appId}/media";
     public const string MediaReveal = "apps/{appId}/media/reveal";
+    public const string AppAudit = "apps/{appId}/audit";
+    public const string AppAuditVerify = "apps/{appId}/audit/verify";
+    public const string Audit = "audit";
 }

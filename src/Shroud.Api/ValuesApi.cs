@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Shroud.Core;
 using Shroud.Core.Access;
+using Shroud.Core.Audit;
 using Shroud.Core.Records;
 
 namespace Shroud.Api;
@@ -35,11 +36,12 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
     public async Task<IResult> DecryptAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Decrypt, ct);
+        var caller = await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Decrypt, ct);
+        var audit = new AuditEntry(appId, AuditActions.ValueDecrypt, AuditOutcomes.Succeeded, caller.Name);
         var body = await ShroudJson.ReadAsync<DecryptRequest>(request, RequestBody.Medium, ct);
         if (body.Refs is null)
         {
-            var single = await vault.RevealAsync(appId, [("ref", body.Ref ?? throw ShroudException.Invalid("ref", "is required (or send refs for a batch)."))], ct);
+            var single = await vault.RevealAsync(appId, [("ref", body.Ref ?? throw ShroudException.Invalid("ref", "is required (or send refs for a batch)."))], audit, ct);
             return TypedResults.Ok(Response(single[0]));
         }
 
@@ -50,7 +52,7 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
 
         CheckBatch(body.Refs.Count, "refs");
         var references = body.Refs.Select((r, i) => ($"refs[{i}]", r ?? throw ShroudException.Invalid($"refs[{i}]", "is required."))).ToList();
-        var revealed = await vault.RevealAsync(appId, references, ct);
+        var revealed = await vault.RevealAsync(appId, references, audit, ct);
         return TypedResults.Ok(new ItemsResponse<DecryptResponse>(revealed.Select(Response).ToList()));
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Configurations;
 using Shroud.Core.Conversations;
 using Shroud.Core.Crypto;
@@ -30,6 +31,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ShroudMetrics>();
 
         services.AddSingleton<RootKeyRing>();
+        services.AddSingleton<AuditTrail>();
         services.AddSingleton<AppDirectory>();
         services.AddSingleton<AppRegistry>();
         services.AddSingleton<Gatekeeper>();

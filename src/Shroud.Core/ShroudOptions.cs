@@ -35,6 +35,9 @@ public sealed class ShroudOptions
 
     /// <summary>How long an app KEK seals new values before the next version takes over.</summary>
     public TimeSpan KekActivePeriod { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long audit records are kept, independent of data TTLs.</summary>
+    public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(90);
 }
 
 /// <summary>The maintenance job's settings (section <c>Maintenance</c>).</summary>

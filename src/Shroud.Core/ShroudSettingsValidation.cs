@@ -43,6 +43,11 @@ public sealed class ShroudSettingsValidation
             return ValidateOptionsResult.Fail($"Setting {ShroudOptions.SectionName}__KekActivePeriod must be at least one minute and {ShroudOptions.SectionName}__CacheRefresh not negative.");
         }
 
+        if (options.AuditRetention < TimeSpan.FromDays(1))
+        {
+            return ValidateOptionsResult.Fail($"Setting {ShroudOptions.SectionName}__AuditRetention must be at least one day.");
+        }
+
         return options.MaxValueBytes is < 1 or > 63 * 1024
             ? ValidateOptionsResult.Fail($"Setting {ShroudOptions.SectionName}__MaxValueBytes must be between 1 and {63 * 1024} (a sealed value fits one 64 KiB table property).")
             : ValidateOptionsResult.Success;

@@ -44,6 +44,7 @@ public sealed class StorageAccount
         Apps = Tables.GetTableClient(storage.TablePrefix + "apps");
         Records = Tables.GetTableClient(storage.TablePrefix + "records");
         Conversations = Tables.GetTableClient(storage.TablePrefix + "conversations");
+        Audit = Tables.GetTableClient(storage.TablePrefix + "audit");
         Media = Blobs.GetBlobContainerClient(storage.TablePrefix.ToLowerInvariant() + "media");
     }
 
@@ -57,6 +58,9 @@ public sealed class StorageAccount
 
     public TableClient Conversations { get; }
 
+    /// <summary>The audit trail: one partition per day and stream.</summary>
+    public TableClient Audit { get; }
+
     /// <summary>The container of sealed media: ciphertext only, one blob per media reference.</summary>
     public BlobContainerClient Media { get; }
 
@@ -68,7 +72,7 @@ public sealed class StorageAccount
 
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Apps, Records, Conversations })
+        foreach (var table in new[] { Apps, Records, Conversations, Audit })
         {
             await Tables.CreateTableIfNotExistsAsync(table.Name, cancellationToken);
         }

@@ -36,7 +36,7 @@ public sealed class StorageInitializer(StorageAccount storage, ILogger<StorageIn
         try
         {
             await storage.CreateIfNotExistsAsync(cancellationToken);
-            logger.LogInformation("Tables {Apps}, {Records}, {Conversations} and container {Media} are ready", storage.Apps.Name, storage.Records.Name, storage.Conversations.Name, storage.Media.Name);
+            logger.LogInformation("Tables {Apps}, {Records}, {Conversations}, {Audit} and container {Media} are ready", storage.Apps.Name, storage.Records.Name, storage.Conversations.Name, storage.Audit.Name, storage.Media.Name);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)

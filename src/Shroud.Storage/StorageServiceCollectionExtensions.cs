@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Configurations;
 using Shroud.Core.Conversations;
 using Shroud.Core.Media;
@@ -26,6 +27,7 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<StorageAccount>().Apps, sp.GetRequiredService<IAppStore>(), sp.GetRequiredService<AppDirectory>(), sp.GetRequiredService<IConversationStore>()));
         services.AddSingleton<IConversationStore>(sp => new ConversationTable(sp.GetRequiredService<StorageAccount>().Conversations, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRecordStore>(sp => new RecordTable(sp.GetRequiredService<StorageAccount>().Records, sp.GetRequiredService<StorageAccount>().Media));
+        services.AddSingleton<IAuditStore>(sp => new AuditTable(sp.GetRequiredService<StorageAccount>().Audit));
         services.AddSingleton<IMediaStore>(sp => new MediaContainer(sp.GetRequiredService<StorageAccount>().Media));
         services.AddHostedService<StorageInitializer>();
         return services;

@@ -5,8 +5,12 @@ using Azure.Data.Tables;
 namespace Shroud.Benchmarks;
 
 /// <summary>The baseline: the plain Azure.Data.Tables client, as a user would write it, inserting and point-reading rows shaped like Shroud's records.</summary>
-internal sealed class RawTable(TableClient table, int valueBytes, int slots)
+internal sealed class RawTable(TableClient table, TableClient audit, int valueBytes, int slots)
 {
+    private readonly string writerId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+    private readonly byte[] mac = RandomNumberGenerator.GetBytes(32);
+    private long sequence;
+
     private readonly (string PartitionKey, string RowKey)[] keys = new (string, string)[slots];
 
     // Same sizes as a sealed value: ciphertext = plaintext + 12-byte nonce + 16-byte tag; DEK wrapped twice = 32 + 2 × 28.
@@ -17,7 +21,8 @@ internal sealed class RawTable(TableClient table, int valueBytes, int slots)
     {
         var service = new TableServiceClient(connectionString);
         await service.CreateTableIfNotExistsAsync(tableName, ct);
-        return new RawTable(service.GetTableClient(tableName), valueBytes, slots);
+        await service.CreateTableIfNotExistsAsync(tableName + "audit", ct);
+        return new RawTable(service.GetTableClient(tableName), service.GetTableClient(tableName + "audit"), valueBytes, slots);
     }
 
     /// <summary>One AddEntityAsync: partition = expiry minute and one of 16 shards, row = 22-char base64url id, as Shroud does.</summary>
@@ -38,6 +43,35 @@ internal sealed class RawTable(TableClient table, int valueBytes, int slots)
             },
             ct);
         keys[slot] = key;
+    }
+
+    /// <summary>
+    /// What an audited decrypt costs at least: the point read of <see cref="ReadAsync"/> and one AddEntityAsync of a row
+    /// shaped like an audit record (day-and-app partition, inverted-time row key, the same columns), issued together.
+    /// </summary>
+    public Task ReadAndInsertAuditAsync(int slot, CancellationToken ct) => Task.WhenAll(ReadAsync(slot, ct), InsertAuditAsync(ct));
+
+    private Task InsertAuditAsync(CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var number = Interlocked.Increment(ref sequence);
+        return audit.AddEntityAsync(
+            new TableEntity($"{now.UtcDateTime:yyyyMMdd}-bench-app", $"{DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks:D19}-{writerId}-{long.MaxValue - number:D19}")
+            {
+                ["Time"] = now,
+                ["Ticks"] = now.UtcTicks,
+                ["Action"] = "value.decrypt",
+                ["Outcome"] = "succeeded",
+                ["KeyId"] = "0123456789abcdef",
+                ["RefIds"] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)),
+                ["Counts"] = "expired=0,revealed=1",
+                ["TraceId"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+                ["WriterId"] = writerId,
+                ["Sequence"] = number,
+                ["RootKeyId"] = "bench",
+                ["Mac"] = mac,
+            },
+            ct);
     }
 
     /// <summary>One GetEntityIfExistsAsync of the row an insert left in this slot; checks it came back whole.</summary>

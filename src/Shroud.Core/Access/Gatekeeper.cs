@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Caching;
 
 namespace Shroud.Core.Access;
@@ -18,6 +19,9 @@ public sealed record Caller(string? AppId, string Name, Permissions Permissions,
 /// </summary>
 public sealed class Gatekeeper : IDisposable
 {
+    /// <summary>The caller name of the bootstrap admin key, in place of a key id.</summary>
+    public const string BootstrapKeyId = "bootstrap";
+
     /// <summary>The most key ids (known or unknown) one instance keeps; unknown ones are dropped first when it is full.</summary>
     public const int MaxCachedKeys = 100_000;
 
@@ -25,12 +29,14 @@ public sealed class Gatekeeper : IDisposable
     public static readonly TimeSpan UnknownKeyLifetime = TimeSpan.FromSeconds(10);
 
     private readonly ShroudMetrics metrics;
+    private readonly AuditTrail audit;
     private readonly LoadingCache<(string AppId, string KeyId), ApiKeyRecord?> cache;
     private readonly byte[]? bootstrapHash;
 
-    public Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> options, TimeProvider clock, ShroudMetrics metrics)
+    public Gatekeeper(IApiKeyStore store, IOptions<ShroudOptions> options, TimeProvider clock, ShroudMetrics metrics, AuditTrail audit)
     {
         this.metrics = metrics;
+        this.audit = audit;
         bootstrapHash = options.Value.BootstrapAdminKey is { Length: > 0 } key ? SHA256.HashData(Encoding.UTF8.GetBytes(key)) : null;
         cache = new(
             clock,
@@ -54,6 +60,11 @@ public sealed class Gatekeeper : IDisposable
         catch (ShroudException e) when (e.Error == ShroudError.Unauthorized || e.Error == ShroudError.Forbidden)
         {
             metrics.Refused(e.Error);
+            if (AppIds.IsValid(appId))
+            {
+                await audit.WriteAsync(new AuditEntry(appId, AuditActions.AccessDenied, e.Error.Code, KeyIdOf(authorization)));
+            }
+
             throw;
         }
     }
@@ -64,7 +75,7 @@ public sealed class Gatekeeper : IDisposable
         if (IsBootstrap(presented))
         {
             return required == Permissions.Admin
-                ? new Caller(appId, "bootstrap", Permissions.Admin, IsBootstrap: true)
+                ? new Caller(appId, BootstrapKeyId, Permissions.Admin, IsBootstrap: true)
                 : throw Forbidden(required);
         }
 
@@ -82,6 +93,22 @@ public sealed class Gatekeeper : IDisposable
         return key.Permissions.HasFlag(required)
             ? new Caller(appId, key.KeyId, key.Permissions)
             : throw Forbidden(required);
+    }
+
+    /// <summary>
+    /// The id of the key presented (<c>bootstrap</c> for the bootstrap admin key), for audit records; null when the
+    /// header holds no well-formed key. Names the caller only once <see cref="AuthorizeAsync"/> has accepted the key.
+    /// </summary>
+    public string? KeyIdOf(string? authorization)
+    {
+        const string scheme = "Bearer ";
+        if (authorization is null || !authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var presented = authorization[scheme.Length..].Trim();
+        return IsBootstrap(presented) ? BootstrapKeyId : ApiKeyToken.TryParse(presented, out var token) ? token.KeyId : null;
     }
 
     /// <summary>Drops a key id from this instance's cache (after a revocation or a creation), with any lookup of it in flight.</summary>

@@ -14,6 +14,7 @@ public static class AssociatedData
     public const string OuterDek = "shroud/v1/dek-outer";
     public const string AppKek = "shroud/v1/app-kek";
     public const string FileName = "shroud/v1/file-name";
+    public const string Audit = "shroud/v1/audit";
 
     public static byte[] For(string purpose, params object[] fields)
     {

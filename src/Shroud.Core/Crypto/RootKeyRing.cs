@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace Shroud.Core.Crypto;
@@ -53,6 +55,15 @@ public sealed class RootKeyRing
             throw new InvalidOperationException($"App KEK {appId}/{version} does not open with root key '{rootKeyId}'.");
         }
     }
+
+    /// <summary>
+    /// A 256-bit key for <paramref name="purpose"/> derived from root key <paramref name="rootKeyId"/> with HKDF-SHA256,
+    /// so the root key itself never leaves the ring; null when that root key is not configured.
+    /// </summary>
+    public byte[]? DeriveKey(string rootKeyId, string purpose) =>
+        keys.TryGetValue(rootKeyId, out var rootKey)
+            ? HKDF.DeriveKey(HashAlgorithmName.SHA256, rootKey, Aead.KeySize, info: Encoding.UTF8.GetBytes(purpose))
+            : null;
 
     /// <summary>Checks the options without building a ring, for start-up validation that names the bad setting.</summary>
     public static string? Validate(RootKeyOptions options)

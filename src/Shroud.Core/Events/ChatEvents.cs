@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Configurations;
 using Shroud.Core.Conversations;
 using Shroud.Core.Records;
@@ -79,15 +80,17 @@ public sealed class ChatEvents(AppDirectory directory, IConversationStore conver
     /// Finds every sealed field of the events in <paramref name="body"/> (UTF-8 JSON, already checked to be well formed) and
     /// answers what replaces each: its plaintext when <paramref name="mayDecrypt"/>, else (and once a value has expired) the
     /// app's redaction text, which costs no storage request. The body is scanned in place, never turned into a tree, so a
-    /// large body costs its own bytes and one entry per sealed field.
+    /// large body costs its own bytes and one entry per sealed field. Plaintext is revealed only after the audit record
+    /// naming key <paramref name="keyId"/> is stored.
     /// </summary>
-    public async Task<IReadOnlyList<RevealedField>> RevealAsync(string appId, ReadOnlyMemory<byte> body, bool mayDecrypt, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RevealedField>> RevealAsync(string appId, ReadOnlyMemory<byte> body, bool mayDecrypt, string keyId, CancellationToken cancellationToken)
     {
         var sealedFields = FindSealed(body.Span);
         var app = await directory.GetAsync(appId, cancellationToken);
         var revealed = !mayDecrypt || sealedFields.Count == 0
             ? sealedFields.Select(_ => Vault.Redacted(app.Settings.RedactionText)).ToList()
-            : await vault.RevealAsync(appId, sealedFields.Select(f => (f.Path, f.Reference)).ToList(), cancellationToken);
+            : await vault.RevealAsync(
+                appId, sealedFields.Select(f => (f.Path, f.Reference)).ToList(), new AuditEntry(appId, AuditActions.EventsReveal, AuditOutcomes.Succeeded, keyId), cancellationToken);
         return sealedFields.Select((f, i) => new RevealedField(f.Start, f.End, revealed[i])).ToList();
     }
 

@@ -1,12 +1,13 @@
 using Azure;
 using Microsoft.Extensions.Logging;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Conversations;
 using Shroud.Core.Records;
 
 namespace Shroud.Core.Maintenance;
 
-/// <summary>A part of the run that failed: an app id, or <c>records</c> or <c>conversations</c> for the sweep.</summary>
+/// <summary>A part of the run that failed: an app id, or <c>records</c>, <c>conversations</c> or <c>audit</c> for the sweep.</summary>
 public sealed record MaintenanceFailure(string Scope, string Error);
 
 /// <summary>What one maintenance run did.</summary>
@@ -15,6 +16,7 @@ public sealed record MaintenanceReport(
     int KeksDestroyed,
     int KeksRewrapped,
     int RecordsDeleted,
+    int AuditRecordsDeleted,
     int AppsFailed,
     IReadOnlyList<MaintenanceFailure> Failures,
     int ConversationsDeleted);
@@ -26,7 +28,7 @@ public enum MaintenanceTasks
     /// <summary>Rotate, destroy and re-wrap every app's KEKs.</summary>
     Keys = 1,
 
-    /// <summary>Delete the expired records and their media blobs, and the expired conversation states.</summary>
+    /// <summary>Delete the expired records and their media blobs, the expired conversation states and the audit records past retention.</summary>
     Sweep = 2,
 
     All = Keys | Sweep,
@@ -37,17 +39,29 @@ public enum MaintenanceTasks
 /// re-wraps KEKs under the active root key; then deletes expired records. Every step is conditional or idempotent, so
 /// the job can stop anywhere, run again, or run on two hosts at once. One app's failure is reported, not fatal.
 /// </summary>
-public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordStore records, IConversationStore conversations, TimeProvider clock, ILogger<MaintenanceJob> logger)
+public sealed class MaintenanceJob(
+    IAppStore apps, AppDirectory keys, IRecordStore records, IConversationStore conversations, AuditTrail audit, TimeProvider clock, ILogger<MaintenanceJob> logger)
 {
     public const string RecordsScope = "records";
     public const string ConversationsScope = "conversations";
+    public const string AuditScope = "audit";
+
+    /// <summary>The key id audit records name for runs started by a schedule rather than a caller.</summary>
+    public const string ScheduleKeyId = "schedule";
 
     /// <summary>Runs every task, as <c>POST /api/maintenance/run</c> does.</summary>
-    public Task<MaintenanceReport> RunAsync(CancellationToken cancellationToken) => RunAsync(MaintenanceTasks.All, cancellationToken);
+    public Task<MaintenanceReport> RunAsync(CancellationToken cancellationToken) => RunAsync(MaintenanceTasks.All, ScheduleKeyId, cancellationToken);
 
-    public async Task<MaintenanceReport> RunAsync(MaintenanceTasks tasks, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="tasks"/> on a schedule.</summary>
+    public Task<MaintenanceReport> RunAsync(MaintenanceTasks tasks, CancellationToken cancellationToken) => RunAsync(tasks, ScheduleKeyId, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="tasks"/> for the caller <paramref name="keyId"/>; each app whose KEKs it changed or failed to maintain gets an audit record, and the
+    /// run one in the deployment stream.
+    /// </summary>
+    public async Task<MaintenanceReport> RunAsync(MaintenanceTasks tasks, string keyId, CancellationToken cancellationToken)
     {
-        int rotated = 0, destroyed = 0, rewrapped = 0, deleted = 0, conversationsDeleted = 0;
+        int rotated = 0, destroyed = 0, rewrapped = 0, deleted = 0, conversationsDeleted = 0, auditDeleted = 0;
         var failures = new List<MaintenanceFailure>();
         IReadOnlyList<string> appIds = tasks.HasFlag(MaintenanceTasks.Keys) ? await apps.ListAppIdsAsync(cancellationToken) : [];
         foreach (var appId in appIds)
@@ -58,10 +72,20 @@ public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordSto
                 rotated += done.Rotated;
                 destroyed += done.Destroyed;
                 rewrapped += done.Rewrapped;
+                if (done.Rotated + done.Destroyed + done.Rewrapped > 0)
+                {
+                    await audit.WriteAsync(new AuditEntry(appId, AuditActions.MaintenanceKeys, AuditOutcomes.Succeeded, keyId, Counts: new Dictionary<string, int>
+                    {
+                        [AuditCounts.Rotated] = done.Rotated,
+                        [AuditCounts.Destroyed] = done.Destroyed,
+                        [AuditCounts.Rewrapped] = done.Rewrapped,
+                    }));
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 failures.Add(new MaintenanceFailure(appId, Describe(e)));
+                await TryAuditAsync(new AuditEntry(appId, AuditActions.MaintenanceKeys, AuditOutcomes.Failed, keyId), failures);
             }
         }
 
@@ -84,18 +108,53 @@ public sealed class MaintenanceJob(IAppStore apps, AppDirectory keys, IRecordSto
             {
                 failures.Add(new MaintenanceFailure(ConversationsScope, Describe(e)));
             }
+
+            try
+            {
+                auditDeleted = await audit.SweepAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures.Add(new MaintenanceFailure(AuditScope, Describe(e)));
+            }
         }
 
-        var report = new MaintenanceReport(rotated, destroyed, rewrapped, deleted, failures.Count(f => f.Scope is not (RecordsScope or ConversationsScope)), failures, conversationsDeleted);
+        var appsFailed = failures.Count(f => f.Scope is not (RecordsScope or ConversationsScope or AuditScope));
+        await TryAuditAsync(
+            new AuditEntry(null, AuditActions.MaintenanceRun, failures.Count == 0 ? AuditOutcomes.Succeeded : AuditOutcomes.Failed, keyId, tasks.ToString(), Counts: new Dictionary<string, int>
+            {
+                [AuditCounts.Rotated] = rotated,
+                [AuditCounts.Destroyed] = destroyed,
+                [AuditCounts.Rewrapped] = rewrapped,
+                [AuditCounts.RecordsDeleted] = deleted,
+                [AuditCounts.ConversationsDeleted] = conversationsDeleted,
+                [AuditCounts.AuditRecordsDeleted] = auditDeleted,
+                [AuditCounts.AppsFailed] = appsFailed,
+            }),
+            failures);
+        var report = new MaintenanceReport(rotated, destroyed, rewrapped, deleted, auditDeleted, appsFailed, failures, conversationsDeleted);
         foreach (var failure in failures)
         {
             logger.LogWarning("Maintenance failed for {Scope}: {Error}", failure.Scope, failure.Error);
         }
 
         logger.LogInformation(
-            "Maintenance finished ({MaintenanceTasks}): {KeksRotated} KEKs rotated, {KeksDestroyed} destroyed, {KeksRewrapped} re-wrapped, {RecordsDeleted} records deleted, {ConversationsDeleted} conversations deleted, {AppsFailed} apps failed",
-            tasks, report.KeksRotated, report.KeksDestroyed, report.KeksRewrapped, report.RecordsDeleted, report.ConversationsDeleted, report.AppsFailed);
+            "Maintenance finished ({MaintenanceTasks}): {KeksRotated} KEKs rotated, {KeksDestroyed} destroyed, {KeksRewrapped} re-wrapped, {RecordsDeleted} records deleted, {ConversationsDeleted} conversations deleted, {AuditRecordsDeleted} audit records deleted, {AppsFailed} apps failed",
+            tasks, report.KeksRotated, report.KeksDestroyed, report.KeksRewrapped, report.RecordsDeleted, report.ConversationsDeleted, report.AuditRecordsDeleted, report.AppsFailed);
         return report;
+    }
+
+    // The run goes on when its audit record cannot be stored: the work is done, and the failure is in its report.
+    private async Task TryAuditAsync(AuditEntry entry, List<MaintenanceFailure> failures)
+    {
+        try
+        {
+            await audit.WriteAsync(entry);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failures.Add(new MaintenanceFailure(AuditScope, Describe(e)));
+        }
     }
 
     // Storage failures are described by status and error code alone: the SDK's message repeats the whole response.

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Crypto;
 using Shroud.Core.Records;
 
@@ -50,7 +51,8 @@ public sealed class OpenedMedia(string contentType, long size, string? fileName,
 /// while the blob holds only the segmented ciphertext, uploaded as it is encrypted so that no file is ever held in
 /// memory.
 /// </summary>
-public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaStore blobs, Vault vault, TimeProvider clock, IOptions<ShroudOptions> options, ShroudMetrics metrics)
+public sealed class MediaVault(
+    AppDirectory apps, IRecordStore records, IMediaStore blobs, Vault vault, TimeProvider clock, IOptions<ShroudOptions> options, ShroudMetrics metrics, AuditTrail audit)
 {
     public async Task<SealedMedia> SealAsync(string appId, Stream content, string contentType, string? fileName, TimeSpan? ttl, CancellationToken cancellationToken)
     {
@@ -84,9 +86,10 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
 
     /// <summary>
     /// Checks a media reference and opens its blob; <see cref="ShroudError.MediaGone"/> once it has expired or is gone,
-    /// <see cref="ShroudError.InvalidReference"/> when it does not authenticate.
+    /// <see cref="ShroudError.InvalidReference"/> when it does not authenticate. The audit record naming key
+    /// <paramref name="keyId"/> is stored concurrently with the record read, and the media opens only once it is stored.
     /// </summary>
-    public async Task<OpenedMedia> OpenAsync(string appId, string referenceText, CancellationToken cancellationToken)
+    public async Task<OpenedMedia> OpenAsync(string appId, string referenceText, string keyId, CancellationToken cancellationToken)
     {
         if (!ShroudReference.TryParse(referenceText, out var reference) || reference.AppId != appId)
         {
@@ -94,6 +97,30 @@ public sealed class MediaVault(AppDirectory apps, IRecordStore records, IMediaSt
         }
 
         await apps.EnsureExistsAsync(appId, cancellationToken);
+        if (reference.ExpiresAt <= clock.GetUtcNow())
+        {
+            throw Gone(RedactionReason.Expired);
+        }
+
+        var audited = audit.WriteAsync(new AuditEntry(
+            appId, AuditActions.MediaReveal, AuditOutcomes.Succeeded, keyId, RefIds: [reference.RefId], Counts: new Dictionary<string, int> { [AuditCounts.Revealed] = 1 }));
+        var opening = OpenAsync(appId, reference, cancellationToken);
+        try
+        {
+            await Task.WhenAll(audited, opening);
+        }
+        catch when (opening.IsCompletedSuccessfully)
+        {
+            // Fail closed: without its audit record the media is not revealed, and what was opened is closed at once.
+            await opening.Result.DisposeAsync();
+            throw;
+        }
+
+        return opening.Result;
+    }
+
+    private async Task<OpenedMedia> OpenAsync(string appId, ShroudReference reference, CancellationToken cancellationToken)
+    {
         var found = await vault.FindAsync(appId, reference, InvalidReference, cancellationToken);
         if (found.Redacted is { } reason)
         {

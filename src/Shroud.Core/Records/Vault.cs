@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Apps;
+using Shroud.Core.Audit;
 using Shroud.Core.Crypto;
 
 namespace Shroud.Core.Records;
@@ -25,7 +26,7 @@ public sealed record RevealedValue(string Value, bool Expired, DateTimeOffset? E
 /// Seals values into records and reveals them from references, following the envelope protocol.
 /// Sealing a request costs one storage write per partition (normally one); revealing costs one point read per reference.
 /// </summary>
-public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider clock, IOptions<ShroudOptions> options, ShroudMetrics metrics)
+public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider clock, IOptions<ShroudOptions> options, ShroudMetrics metrics, AuditTrail audit)
 {
     public const string TextContentType = "text/plain; charset=utf-8";
     public const string JsonContentType = "application/json";
@@ -80,18 +81,33 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
         return sealedValues;
     }
 
-    /// <summary>Reveals each reference (field path, reference text); any invalid reference fails the whole call with one generic error.</summary>
-    public async Task<IReadOnlyList<RevealedValue>> RevealAsync(string appId, IReadOnlyList<(string Field, string Reference)> references, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reveals each reference (field path, reference text); any invalid reference fails the whole call with one generic error.
+    /// The call's audit record (<paramref name="record"/> with the ref ids and counts filled in) is stored concurrently
+    /// with the record reads, and nothing is returned unless it was stored. Its counts are fixed before the reads: values
+    /// whose reference has not expired count as revealed, the others as expired.
+    /// </summary>
+    public async Task<IReadOnlyList<RevealedValue>> RevealAsync(string appId, IReadOnlyList<(string Field, string Reference)> references, AuditEntry record, CancellationToken cancellationToken)
     {
         var parsed = references.Select(r => ShroudReference.TryParse(r.Reference, out var reference) && reference.AppId == appId
             ? reference
             : throw ShroudException.InvalidReference(r.Field)).ToList();
         var redacted = Redacted((await keys.GetAsync(appId, cancellationToken)).Settings.RedactionText);
+        var now = clock.GetUtcNow();
+        var live = parsed.Count(r => r.ExpiresAt > now);
+        var audited = audit.WriteAsync(record with
+        {
+            RefIds = parsed.Select(r => r.RefId).Distinct().ToList(),
+            Counts = new Dictionary<string, int> { [AuditCounts.Revealed] = live, [AuditCounts.Expired] = parsed.Count - live },
+        });
         var revealed = new RevealedValue[parsed.Count];
-        await Parallel.ForEachAsync(
+        var reads = Parallel.ForEachAsync(
             Enumerable.Range(0, parsed.Count),
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentReads, CancellationToken = cancellationToken },
             async (i, ct) => revealed[i] = await RevealAsync(appId, references[i].Field, parsed[i], redacted, ct));
+
+        // Both are awaited before anything is answered; a failed audit write fails the call (fail closed).
+        await Task.WhenAll(audited, reads);
 
         // Counted once the whole call succeeds: an invalid reference in a batch returns no plaintext at all.
         metrics.Revealed(SealedKind.Value, revealed.Count(v => !v.Expired));

@@ -78,7 +78,7 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : AppTestBase(az
     }
 
     [Fact]
-    public async Task Encrypt_is_one_storage_write_and_decrypt_one_point_read_once_keys_are_cached()
+    public async Task Encrypt_is_one_storage_write_and_decrypt_one_point_read_and_one_audit_write_once_keys_are_cached()
     {
         var warmUp = (await Client.EncryptAsync(App, Key, new { value = "warm" }))["ref"]!.GetValue<string>();
         await Client.DecryptAsync(App, Key, new { @ref = warmUp });
@@ -89,14 +89,22 @@ public sealed class EncryptDecryptTests(AzuriteFixture azurite) : AppTestBase(az
 
         Factory.StorageRequests.Reset();
         await Client.DecryptAsync(App, Key, new { @ref = reference });
-        var read = Assert.Single(Factory.StorageRequests.Requests);
-        Assert.StartsWith("GET", read);
+        Assert.Equal(2, Factory.StorageRequests.Requests.Count);
+        var read = Assert.Single(Factory.StorageRequests.Requests, r => r.StartsWith("GET", StringComparison.Ordinal));
         Assert.Contains("records(PartitionKey=", Uri.UnescapeDataString(read));
+        Assert.Single(Factory.StorageRequests.Requests, r => r.StartsWith("POST", StringComparison.Ordinal) && r.EndsWith("audit", StringComparison.Ordinal));
 
         Factory.StorageRequests.Reset();
-        await Client.EncryptAsync(App, Key, new { items = Enumerable.Range(0, 100).Select(i => new { value = $"v{i}" }) });
+        var batch = await Client.EncryptAsync(App, Key, new { items = Enumerable.Range(0, 100).Select(i => new { value = $"v{i}" }) });
         Assert.Equal(["POST"], Factory.StorageRequests.Requests.Select(r => r.Split(' ')[0]));
         Assert.EndsWith("$batch", Assert.Single(Factory.StorageRequests.Requests));
+
+        // A batch of 100 is 100 point reads and still one audit record.
+        Factory.StorageRequests.Reset();
+        await Client.DecryptAsync(App, Key, new { refs = batch["items"]!.AsArray().Select(i => i!["ref"]!.GetValue<string>()) });
+        Assert.Equal(100, Factory.StorageRequests.Requests.Count(r => r.StartsWith("GET", StringComparison.Ordinal)));
+        Assert.Single(Factory.StorageRequests.Requests, r => r.StartsWith("POST", StringComparison.Ordinal));
+        Assert.Equal(101, Factory.StorageRequests.Requests.Count);
     }
 
     [Fact]

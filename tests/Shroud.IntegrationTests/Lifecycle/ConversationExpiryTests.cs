@@ -94,7 +94,8 @@ public sealed class ConversationExpiryTests(AzuriteFixture azurite, ITestOutputH
         factory.Clock.Advance(TimeSpan.FromMinutes(41));
         factory.StorageRequests.Reset();
         var report = await factory.Services.GetRequiredService<MaintenanceJob>().RunAsync(MaintenanceTasks.Sweep, CancellationToken.None);
-        var requests = factory.StorageRequests.Requests.Count;
+        // The audit table's sweep and the run's own audit record are not the conversations' cost.
+        var requests = factory.StorageRequests.Requests.Count(r => !r.Contains("audit", StringComparison.Ordinal));
 
         output.WriteLine($"{report.ConversationsDeleted} conversation deleted with 20 live ones, in {requests} storage requests (records sweep included)");
         Assert.Equal(1, report.ConversationsDeleted);

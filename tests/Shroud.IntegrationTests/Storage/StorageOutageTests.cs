@@ -86,8 +86,12 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
         Assert.Equal(["two", "three"], (await client.DecryptAsync(App, key, new { refs = batch["items"]!.AsArray().Select(i => i!["ref"]!.GetValue<string>()) }))["items"]!.AsArray().Select(i => i!["value"]!.GetValue<string>()));
 
+        // The audit table alone: the next reveal creates it again and still answers the plaintext.
+        await tables.DeleteTableAsync(factory.TablePrefix + "audit");
+        Assert.Equal(["two", "three"], (await client.DecryptAsync(App, key, new { refs = batch["items"]!.AsArray().Select(i => i!["ref"]!.GetValue<string>()) }))["items"]!.AsArray().Select(i => i!["value"]!.GetValue<string>()));
+
         // A storage account reset: everything is gone, and the service heals for the apps created next.
-        foreach (var name in new[] { "apps", "records", "conversations" })
+        foreach (var name in new[] { "apps", "records", "conversations", "audit" })
         {
             await tables.DeleteTableAsync(factory.TablePrefix + name);
         }
@@ -162,6 +166,9 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
             new("media reveal", HttpMethod.Post, $"/api/apps/{App}/media/reveal", key, Json(new { @ref = reference })),
             new("decrypt batch", HttpMethod.Post, $"/api/apps/{App}/decrypt", key, Json(new { refs = new[] { reference, reference } })),
             new("encrypt batch", HttpMethod.Post, $"/api/apps/{App}/encrypt", key, Json(new { items = new[] { new { value = "a" }, new { value = "b" } } })),
+            new("app audit", HttpMethod.Get, $"/api/apps/{App}/audit", key, null),
+            new("verify app audit", HttpMethod.Get, $"/api/apps/{App}/audit/verify", key, null),
+            new("deployment audit", HttpMethod.Get, "/api/audit", admin, null),
         ];
     }
 

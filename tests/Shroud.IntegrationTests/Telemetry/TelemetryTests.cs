@@ -40,7 +40,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Driving_every_route_exports_no_value_reference_key_or_file_name_and_counts_each_outcome()
+    public async Task Driving_every_route_exports_and_audits_no_value_reference_key_or_file_name_and_counts_each_outcome()
     {
         // Apps and keys.
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, "/api/health", null)).Status);
@@ -146,7 +146,33 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
 
         await Expect(HttpStatusCode.OK, HttpMethod.Post, "/api/maintenance/run", ShroudFactory.BootstrapKey);
 
+        // The audit trail, read back through its routes and straight from its table.
+        var audit = new List<JsonNode>
+        {
+            await Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/apps/{App}/audit", key),
+            await Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/apps/{App}/audit/verify", key),
+            await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/audit", ShroudFactory.BootstrapKey),
+        };
+        Assert.True(audit[1]["clean"]!.GetValue<bool>(), audit[1].ToJsonString());
+        var auditRows = await Rows.AllAsync(factory.Table("audit"));
+        Assert.Contains(auditRows, r => r.GetString("Action") == "media.reveal");
+        Assert.Contains(auditRows, r => r.GetString("Action") == "events.reveal");
+        Assert.Contains(auditRows, r => r.GetString("Action") == "access.denied");
+        var auditLeaks = auditRows.Select(r => string.Join('\n', r.Select(c => $"{c.Key}={c.Value}")))
+            .Concat(audit.Select(a => a.ToJsonString()))
+            .SelectMany(text => secrets.Where(s => text.Contains(s, StringComparison.Ordinal)).Select(s => $"audit holds '{s}':\n{text}"))
+            .ToList();
+        Assert.True(auditLeaks.Count == 0, string.Join("\n\n", auditLeaks.Take(5)));
+
         TelemetryCapture.Flush(host.Services);
+
+        // Each stored audit record is also one structured log event of category Shroud.Audit, with the same fields.
+        var auditLogs = capture.Logs.Snapshot().Where(l => l.CategoryName == "Shroud.Audit" && l.LogLevel == Microsoft.Extensions.Logging.LogLevel.Information).ToList();
+        Assert.Equal(auditRows.Count, auditLogs.Count);
+        Assert.All(auditLogs, l => Assert.Contains(l.Attributes!, a => a.Key == "AuditAction"));
+        Assert.Equal(
+            auditRows.Select(r => $"{r.GetString("WriterId")}/{r.GetInt64("Sequence")} {r.GetString("Action")}").Order(),
+            auditLogs.Select(l => $"{Attribute(l, "AuditWriterId")}/{Attribute(l, "AuditSequence")} {Attribute(l, "AuditAction")}").Order());
 
         AssertEveryRouteWasTraced();
         Assert.Contains(capture.Activities.Snapshot(), a => a.Source.Name.StartsWith("Azure.", StringComparison.Ordinal));
@@ -183,6 +209,9 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
 
         return secret;
     }
+
+    private static string? Attribute(OpenTelemetry.Logs.LogRecord log, string name) =>
+        log.Attributes!.FirstOrDefault(a => a.Key == name).Value?.ToString();
 
     private string Reference(JsonNode sealedValue) => Secret(sealedValue["ref"]!.GetValue<string>());
 
