@@ -20,6 +20,7 @@ public sealed record ShroudError(string Code, int Status, string Title)
     public static readonly ShroudError PreconditionFailed = new("precondition_failed", 412, "The resource has changed since it was read.");
     public static readonly ShroudError AppExists = new("app_exists", 409, "An app with this id already exists.");
     public static readonly ShroudError StorageUnavailable = new("storage_unavailable", 503, "Storage is unavailable.");
+    public static readonly ShroudError StorageRejected = new("storage_rejected", 502, "Storage refused a request Shroud made.");
 }
 
 /// <summary>A failure that is reported to the caller as a problem response with the error's code and status.</summary>

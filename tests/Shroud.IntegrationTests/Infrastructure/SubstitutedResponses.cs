@@ -28,9 +28,60 @@ public sealed class FailFirstAttemptPolicy : HttpPipelinePolicy
         throw new NotSupportedException("The storage clients are asynchronous.");
 }
 
-/// <summary>A response made up by a test policy instead of a real answer from storage.</summary>
-public sealed class StatusResponse(int status) : Response
+/// <summary>
+/// Once armed, lets the next request that <paramref name="matches"/> reach storage and then loses its answer (an
+/// <see cref="IOException"/>, as a dropped connection), so the SDK's retry sends it again.
+/// </summary>
+public sealed class LoseAnswerPolicy(Func<Request, bool> matches) : HttpPipelinePolicy
 {
+    private int armed;
+
+    public int Lost { get; private set; }
+
+    public void Arm() => Volatile.Write(ref armed, 1);
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        var lose = matches(message.Request) && Interlocked.Exchange(ref armed, 0) == 1;
+        await ProcessNextAsync(message, pipeline);
+        if (lose)
+        {
+            Lost++;
+            throw new IOException($"Test: the answer to {message.Request.Method} {message.Request.Uri.Path} (status {message.Response.Status}) was lost.");
+        }
+    }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        throw new NotSupportedException("The storage clients are asynchronous.");
+}
+
+/// <summary>Once armed, answers the next request that <paramref name="matches"/> with a made-up error, without sending it.</summary>
+public sealed class RefuseRequestPolicy(Func<Request, bool> matches, int status, string errorCode) : HttpPipelinePolicy
+{
+    private int armed;
+
+    public void Arm() => Volatile.Write(ref armed, 1);
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        if (matches(message.Request) && Interlocked.Exchange(ref armed, 0) == 1)
+        {
+            message.Response = new StatusResponse(status, errorCode);
+            return;
+        }
+
+        await ProcessNextAsync(message, pipeline);
+    }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        throw new NotSupportedException("The storage clients are asynchronous.");
+}
+
+/// <summary>A response made up by a test policy instead of a real answer from storage, with storage's error code header when given.</summary>
+public sealed class StatusResponse(int status, string? errorCode = null) : Response
+{
+    private const string ErrorCodeHeader = "x-ms-error-code";
+
     public override int Status => status;
 
     public override string ReasonPhrase => "Substituted";
@@ -43,19 +94,19 @@ public sealed class StatusResponse(int status) : Response
 
     public override void Dispose() => ContentStream?.Dispose();
 
-    protected override bool ContainsHeader(string name) => false;
+    protected override bool ContainsHeader(string name) => TryGetHeader(name, out _);
 
-    protected override IEnumerable<HttpHeader> EnumerateHeaders() => [];
+    protected override IEnumerable<HttpHeader> EnumerateHeaders() => errorCode is null ? [] : [new HttpHeader(ErrorCodeHeader, errorCode)];
 
     protected override bool TryGetHeader(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
     {
-        value = null;
-        return false;
+        value = string.Equals(name, ErrorCodeHeader, StringComparison.OrdinalIgnoreCase) ? errorCode : null;
+        return value is not null;
     }
 
     protected override bool TryGetHeaderValues(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IEnumerable<string>? values)
     {
-        values = null;
-        return false;
+        values = TryGetHeader(name, out var value) ? [value] : null;
+        return values is not null;
     }
 }
