@@ -88,11 +88,16 @@ public sealed class StatusResponse(int status, string? errorCode = null) : Respo
 
     public override bool IsError => status >= 400;
 
-    public override Stream? ContentStream { get; set; } = new MemoryStream();
+    // Storage names the error in a header and, for tables, in an OData body; the SDK reads the code from either.
+    public override Stream? ContentStream { get; set; } = new MemoryStream(errorCode is null ? [] : System.Text.Encoding.UTF8.GetBytes(
+        "{\"odata.error\":{\"code\":\"" + errorCode + "\",\"message\":{\"lang\":\"en-US\",\"value\":\"Substituted by a test.\"}}}"));
 
     public override string ClientRequestId { get; set; } = "";
 
-    public override void Dispose() => ContentStream?.Dispose();
+    // Nothing to release, and the SDK reads the content of an error answer for its exception after disposing it.
+    public override void Dispose()
+    {
+    }
 
     protected override bool ContainsHeader(string name) => TryGetHeader(name, out _);
 

@@ -65,7 +65,7 @@ public sealed class StorageFaultTests(AzuriteFixture azurite)
         var answer = await client.PostAsync($"/api/apps/{App}/encrypt", key, new { value = "jane@example.com" });
 
         ShroudClient.AssertProblem(answer, HttpStatusCode.BadGateway, "storage_rejected");
-        Assert.Contains(errorCode, answer.Body!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains($"({storageStatus}", answer.Body!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.DoesNotContain("jane@example.com", answer.Body.ToJsonString(), StringComparison.Ordinal);
     }
 }

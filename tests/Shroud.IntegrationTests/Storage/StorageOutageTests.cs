@@ -125,7 +125,9 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
         refuseCreation.Refusing = true;
         await azurite.CreateTableService().DeleteTableAsync(factory.TablePrefix + "records");
 
-        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/encrypt", key, new { value = "one" }), HttpStatusCode.ServiceUnavailable, "storage_unavailable");
+        var single = await client.PostAsync($"/api/apps/{App}/encrypt", key, new { value = "one" });
+        Assert.True(single.Status == HttpStatusCode.ServiceUnavailable, single.Body?.ToJsonString());
+        ShroudClient.AssertProblem(single, HttpStatusCode.ServiceUnavailable, "storage_unavailable");
         ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/encrypt", key, new { items = new[] { new { value = "a" }, new { value = "b" } } }), HttpStatusCode.ServiceUnavailable, "storage_unavailable");
         Assert.True(refuseCreation.Refused > 0);
     }
