@@ -115,3 +115,36 @@ public sealed class StatusResponse(int status, string? errorCode = null) : Respo
         return values is not null;
     }
 }
+
+/// <summary>
+/// Once armed, holds each request that <paramref name="matches"/> until <paramref name="parties"/> of them have arrived
+/// (or 10 s have passed), then lets them all go at once: two instances' writes that would otherwise rarely overlap meet.
+/// </summary>
+public sealed class RendezvousPolicy(Func<Request, bool> matches, int parties) : HttpPipelinePolicy
+{
+    private readonly TaskCompletionSource met = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int arrived = -1;
+
+    /// <summary>Whether all parties arrived together.</summary>
+    public bool Met => met.Task.IsCompleted;
+
+    public void Arm() => Volatile.Write(ref arrived, 0);
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        if (Volatile.Read(ref arrived) >= 0 && matches(message.Request))
+        {
+            if (Interlocked.Increment(ref arrived) == parties)
+            {
+                met.TrySetResult();
+            }
+
+            await Task.WhenAny(met.Task, Task.Delay(TimeSpan.FromSeconds(10)));
+        }
+
+        await ProcessNextAsync(message, pipeline);
+    }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        throw new NotSupportedException("The storage clients are asynchronous.");
+}
