@@ -66,20 +66,20 @@ public sealed class KeyLifecycleTests(AzuriteFixture azurite) : AppTestBase(azur
     {
         // Both instances' rotation transactions are held in their storage pipelines until both have been sent, so the
         // two rotations always overlap: each read version 1 as active before either wrote.
-        var rendezvous = new RendezvousPolicy(r => r.Method == Azure.Core.RequestMethod.Post && r.Uri.Path.EndsWith("$batch", StringComparison.Ordinal), parties: 2);
-        await using var first = new ShroudFactory(Azurite, Factory.Settings.ToDictionary()) { StoragePolicies = [rendezvous] };
-        await using var second = new ShroudFactory(Azurite, Factory.Settings.ToDictionary()) { StoragePolicies = [rendezvous] };
+        static bool IsTransaction(Azure.Core.Request r) => r.Method == Azure.Core.RequestMethod.Post && r.Uri.Path.EndsWith("$batch", StringComparison.Ordinal);
+        var rendezvous = new RendezvousPolicy(IsTransaction, parties: 2);
+        var jobsRendezvous = new RendezvousPolicy(IsTransaction, parties: 2);
+        await using var first = new ShroudFactory(Azurite, Factory.Settings.ToDictionary()) { StoragePolicies = [rendezvous, jobsRendezvous] };
+        await using var second = new ShroudFactory(Azurite, Factory.Settings.ToDictionary()) { StoragePolicies = [rendezvous, jobsRendezvous] };
         var clients = new[] { new ShroudClient(first.CreateClient()), new ShroudClient(second.CreateClient()) };
         foreach (var client in clients)
         {
-            await EncryptAsync(client, "warm the instance's cache");
+            await EncryptAsync(client, "warm the instance's cache", ttl: "P7D");
         }
 
-        first.Clock.Advance(TimeSpan.FromHours(24));
-        second.Clock.Advance(TimeSpan.FromHours(24));
-        Factory.Clock.Advance(TimeSpan.FromHours(24));
+        AdvanceEveryClock(TimeSpan.FromHours(24));
         rendezvous.Arm();
-        var answers = await Task.WhenAll(clients.Select((client, i) => client.PostAsync($"/api/apps/{App}/encrypt", Key, new { value = $"v{i}" })));
+        var answers = await Task.WhenAll(clients.Select((client, i) => client.PostAsync($"/api/apps/{App}/encrypt", Key, new { value = $"v{i}", ttl = "P7D" })));
 
         Assert.True(rendezvous.Met, "the two rotations did not meet");
         Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.OK, $"encrypt answered {a.Status}: {a.Body?.ToJsonString()}"));
@@ -91,6 +91,23 @@ public sealed class KeyLifecycleTests(AzuriteFixture azurite) : AppTestBase(azur
 
             // A third instance, which never cached either rotation's key, opens what both sealed under version 2.
             Assert.Equal($"v{i}", await DecryptAsync(Client, reference));
+        }
+
+        // The maintenance job of both instances, at the same moment: one of them rotates, the other finds it done.
+        AdvanceEveryClock(TimeSpan.FromHours(24));
+        jobsRendezvous.Arm();
+        var reports = await Task.WhenAll(clients.Select(client => client.PostAsync("/api/maintenance/run", ShroudFactory.BootstrapKey, null)));
+
+        Assert.True(jobsRendezvous.Met, "the two jobs' rotations did not meet");
+        Assert.Equal(1, reports.Sum(r => r.Body!["keksRotated"]!.GetValue<int>()));
+        Assert.Equal([3, 2, 1], (await KeksAsync(Client)).Select(k => k!["version"]!.GetValue<int>()));
+
+        void AdvanceEveryClock(TimeSpan by)
+        {
+            foreach (var clock in new[] { first.Clock, second.Clock, Factory.Clock })
+            {
+                clock.Advance(by);
+            }
         }
     }
 
