@@ -148,3 +148,43 @@ public sealed class RendezvousPolicy(Func<Request, bool> matches, int parties) :
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
         throw new NotSupportedException("The storage clients are asynchronous.");
 }
+
+/// <summary>
+/// Records the <c>$filter</c> of every query sent to tables whose name ends with <paramref name="tableSuffix"/>, so a
+/// test can work out what Table Storage would have to read for it: every row in the partition-key range it names.
+/// </summary>
+public sealed class QueryRecorder(string tableSuffix) : HttpPipelineSynchronousPolicy
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> filters = new();
+
+    public IReadOnlyList<string> Filters => filters.ToArray();
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        var request = message.Request;
+        if (request.Method == RequestMethod.Get && request.Uri.Path.TrimEnd(')', '(').EndsWith(tableSuffix, StringComparison.Ordinal))
+        {
+            var query = System.Web.HttpUtility.ParseQueryString(request.Uri.Query);
+            filters.Enqueue(query["$filter"] ?? "");
+        }
+    }
+
+    /// <summary>
+    /// Whether Table Storage reads a row of <paramref name="partitionKey"/> to answer <paramref name="filter"/>: it seeks by
+    /// the bounds the filter sets on PartitionKey (joined by <c>and</c>) and reads every row between them; a filter with
+    /// no such bound reads the whole table.
+    /// </summary>
+    public static bool Reads(string filter, string partitionKey) =>
+        System.Text.RegularExpressions.Regex.Matches(filter, "PartitionKey (lt|le|gt|ge|eq) '([^']*)'").All(bound =>
+        {
+            var order = string.CompareOrdinal(partitionKey, bound.Groups[2].Value);
+            return bound.Groups[1].Value switch
+            {
+                "lt" => order < 0,
+                "le" => order <= 0,
+                "gt" => order > 0,
+                "ge" => order >= 0,
+                _ => order == 0,
+            };
+        });
+}
