@@ -152,7 +152,7 @@ public sealed class AppTable(TableClient table) : IAppStore
         e.GetString("RedactionText") ?? AppSettings.DefaultRedaction,
         e.ETag);
 
-    private static string KekRow(int version) => $"{KekPrefix}{version:D10}";
+    private static string KekRow(int version) => KekPrefix + version.ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
 
     private static TableEntity ToEntity(StoredKek kek) => new(kek.AppId, KekRow(kek.Version))
     {
