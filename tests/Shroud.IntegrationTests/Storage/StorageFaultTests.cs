@@ -50,6 +50,24 @@ public sealed class StorageFaultTests(AzuriteFixture azurite)
         Assert.Equal(3, (await Rows.AllAsync(factory.Table("records"))).Count);
     }
 
+    [Fact]
+    public async Task An_app_creation_whose_answer_was_lost_is_created_once_and_a_second_creation_is_still_refused()
+    {
+        var lose = new LoseAnswerPolicy(r => r.Method == RequestMethod.Post && r.Uri.Path.EndsWith("$batch", StringComparison.Ordinal));
+        await using var factory = new ShroudFactory(azurite) { StoragePolicies = [lose] };
+        var client = new ShroudClient(factory.CreateClient());
+
+        lose.Arm();
+        var (status, body, _) = await client.PostAsync("/api/apps", ShroudFactory.BootstrapKey, new { id = App });
+
+        Assert.Equal(1, lose.Lost);
+        Assert.True(status == HttpStatusCode.Created, $"create app answered {status}: {body?.ToJsonString()}");
+        var key = await client.CreateKeyAsync(App, "encrypt", "decrypt");
+        var reference = (await client.EncryptAsync(App, key, new { value = "jane@example.com" }))["ref"]!.GetValue<string>();
+        Assert.Equal("jane@example.com", (await client.DecryptAsync(App, key, new { @ref = reference }))["value"]!.GetValue<string>());
+        ShroudClient.AssertProblem(await client.PostAsync("/api/apps", ShroudFactory.BootstrapKey, new { id = App }), HttpStatusCode.Conflict, "app_exists");
+    }
+
     [Theory]
     [InlineData(413, "RequestBodyTooLarge")]
     [InlineData(400, "InvalidInput")]
