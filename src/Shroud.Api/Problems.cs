@@ -37,6 +37,18 @@ public static class Problems
             case var e when IsStorageOutage(e, context):
                 logger.LogWarning("Storage request failed: {ExceptionType} {Status}", exception.GetType().Name, (exception as RequestFailedException)?.Status);
                 return StorageUnavailable(context, "Storage did not answer; try again.");
+            case RequestFailedException { ErrorCode: "TableNotFound" or "ContainerNotFound" } e:
+                logger.LogWarning("Storage resource missing: {Status} {ErrorCode}", e.Status, e.ErrorCode);
+                return StorageUnavailable(context, "Shroud's storage tables are missing and could not be created; try again.");
+            case RequestFailedException { Status: >= 400 and < 500 } e:
+                // Shroud's own request was refused (an oversized batch, a conflict it did not expect): not the caller's
+                // mistake, and not a fault inside Shroud either. The storage error code names it; it carries no content.
+                logger.LogError("Storage refused a request: {Status} {ErrorCode} while serving {Method} {Route}", e.Status, e.ErrorCode, context.Request.Method, context.GetEndpoint()?.DisplayName);
+                return TypedResults.Problem(
+                    $"Storage refused a request Shroud made ({e.Status} {e.ErrorCode}).".Replace(" )", ")", StringComparison.Ordinal),
+                    statusCode: ShroudError.StorageRejected.Status,
+                    title: ShroudError.StorageRejected.Title,
+                    extensions: new Dictionary<string, object?> { ["code"] = ShroudError.StorageRejected.Code, ["traceId"] = context.TraceIdentifier });
             default:
                 logger.LogError(exception, "Unhandled fault while serving {Method} {Route}", context.Request.Method, context.GetEndpoint()?.DisplayName);
                 return TypedResults.Problem("An internal error occurred.", statusCode: 500, title: "Internal error", extensions: new Dictionary<string, object?> { ["code"] = "internal_error", ["traceId"] = context.TraceIdentifier });

@@ -24,6 +24,7 @@ public sealed record ShroudError(string Code, int Status, string Title)
     public static readonly ShroudError NotFound = new("not_found", 404, "No route answers this path.");
     public static readonly ShroudError MethodNotAllowed = new("method_not_allowed", 405, "The route does not answer this method.");
     public static readonly ShroudError StorageUnavailable = new("storage_unavailable", 503, "Storage is unavailable.");
+    public static readonly ShroudError StorageRejected = new("storage_rejected", 502, "Storage refused a request Shroud made.");
 }
 
 /// <summary>A failure that is reported to the caller as a problem response with the error's code and status.</summary>

@@ -30,6 +30,14 @@ public sealed class AppTable(TableClient table) : IAppStore
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
+            // A transaction whose answer was lost and that the retry sent again meets its own rows: the first KEK row
+            // then holds the key this request wrapped (fresh and random), which no other creator of the app can have.
+            var stored = await table.GetEntityIfExistsAsync<TableEntity>(appId, KekRow(firstKek.Version), select: ["WrappedKey"], cancellationToken: cancellationToken);
+            if (stored.HasValue && stored.Value!.GetBinary("WrappedKey") is { } wrapped && wrapped.AsSpan().SequenceEqual(firstKek.WrappedKey))
+            {
+                return;
+            }
+
             throw new ShroudException(ShroudError.AppExists, $"An app with id '{appId}' already exists.");
         }
     }
@@ -195,7 +203,7 @@ public sealed class AppTable(TableClient table) : IAppStore
         e.GetString("RedactionText") ?? AppSettings.DefaultRedaction,
         e.ETag);
 
-    private static string KekRow(int version) => $"{KekPrefix}{version:D10}";
+    private static string KekRow(int version) => KekPrefix + version.ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
 
     private static TableEntity ToEntity(StoredKek kek) => new(kek.AppId, KekRow(kek.Version))
     {

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
@@ -25,6 +26,12 @@ internal sealed class MissingResourcePolicy(Func<CancellationToken, Task> create
             try
             {
                 await create(message.CancellationToken);
+            }
+            catch (RequestFailedException)
+            {
+                // Storage refused to create them (no right to, or it is failing): the request keeps its own answer, the
+                // missing table or container, which callers report as storage being unavailable.
+                return;
             }
             finally
             {

@@ -21,16 +21,51 @@ public sealed class RecordTable(TableClient table, BlobContainerClient media) : 
     {
         if (records.Count == 1)
         {
-            await table.AddEntityAsync(ToEntity(records[0]), cancellationToken);
+            try
+            {
+                await table.AddEntityAsync(ToEntity(records[0]), cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == EntityAlreadyExists)
+            {
+                if (!await IsWrittenAsync(records[0], cancellationToken))
+                {
+                    throw;
+                }
+            }
+
             return;
         }
 
         foreach (var chunk in Chunk(records))
         {
-            await table.TransactAsync(
-                chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(r))).ToList(),
-                cancellationToken);
+            try
+            {
+                await table.TransactAsync(
+                    chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(r))).ToList(),
+                    cancellationToken);
+            }
+            catch (TableTransactionFailedException e) when (e.ErrorCode == EntityAlreadyExists)
+            {
+                // A transaction is all or nothing: when the row it failed on is this request's, every row of it is.
+                if (!await IsWrittenAsync(chunk[e.FailedTransactionActionIndex ?? 0], cancellationToken))
+                {
+                    throw;
+                }
+            }
         }
+    }
+
+    private const string EntityAlreadyExists = "EntityAlreadyExists";
+
+    /// <summary>
+    /// Whether this very record is already stored: true after an insert whose answer was lost and that the SDK's retry
+    /// sent again. The stored row is ours only if it holds our wrapped DEK, whose fresh random key and nonce no other
+    /// writer can have produced; a row under the same key with anything else is not ours, and the write fails.
+    /// </summary>
+    private async Task<bool> IsWrittenAsync(StoredRecord record, CancellationToken cancellationToken)
+    {
+        var stored = await table.GetEntityIfExistsAsync<TableEntity>(record.PartitionKey, record.Address.RefId, select: ["Dek"], cancellationToken: cancellationToken);
+        return stored.HasValue && stored.Value!.GetBinary("Dek") is { } dek && dek.AsSpan().SequenceEqual(record.Sealed.WrappedDek);
     }
 
     public async Task<StoredRecord?> ReadAsync(ShroudReference reference, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 
 namespace Shroud.Storage;
@@ -17,8 +18,26 @@ internal static class TableTransactions
         }
         catch (TableTransactionFailedException e) when (e.ErrorCode == "TableNotFound")
         {
-            await table.CreateIfNotExistsAsync(cancellationToken);
+            if (!await TryCreateAsync(table, cancellationToken))
+            {
+                throw;
+            }
+
             await table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+    }
+
+    // As in MissingResourcePolicy: when storage refuses to create the table, the transaction keeps its own answer.
+    private static async Task<bool> TryCreateAsync(TableClient table, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException)
+        {
+            return false;
         }
     }
 }

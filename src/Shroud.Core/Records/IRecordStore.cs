@@ -1,3 +1,4 @@
+using System.Globalization;
 using Shroud.Core.Crypto;
 
 namespace Shroud.Core.Records;
@@ -38,12 +39,14 @@ public static class RecordPartitions
 {
     public const int Shards = 16;
 
+    // Storage orders partition keys as strings: they are written with the invariant culture (Gregorian years, no
+    // culture's own calendar), whatever culture the host runs with.
     public static string For(ShroudReference reference) =>
-        $"{reference.ExpiresAt.UtcDateTime:yyyyMMddHHmm}-{Shard(reference)}";
+        string.Create(CultureInfo.InvariantCulture, $"{reference.ExpiresAt.UtcDateTime:yyyyMMddHHmm}-{Shard(reference)}");
 
     /// <summary>The partition a reference's row has when the previous layout (expiry hour and shard) wrote it.</summary>
     public static string HourlyFor(ShroudReference reference) =>
-        $"{reference.ExpiresAt.UtcDateTime:yyyyMMddHH}-{Shard(reference)}";
+        string.Create(CultureInfo.InvariantCulture, $"{reference.ExpiresAt.UtcDateTime:yyyyMMddHH}-{Shard(reference)}");
 
     /// <summary>
     /// The start of <paramref name="now"/>'s minute: a sweep deletes the rows that expired before it. Expiries are whole
@@ -56,7 +59,7 @@ public static class RecordPartitions
     /// The partition keys below this value hold rows that expired before <see cref="SweepCutoff"/>, all of them in
     /// minute partitions; in hourly partitions of the current hour only some of them.
     /// </summary>
-    public static string ExpiredBound(DateTimeOffset now) => $"{SweepCutoff(now).UtcDateTime:yyyyMMddHHmm}";
+    public static string ExpiredBound(DateTimeOffset now) => string.Create(CultureInfo.InvariantCulture, $"{SweepCutoff(now).UtcDateTime:yyyyMMddHHmm}");
 
-    private static string Shard(ShroudReference reference) => $"{reference.RefIdBytes[0] % Shards:x}";
+    private static string Shard(ShroudReference reference) => (reference.RefIdBytes[0] % Shards).ToString("x", CultureInfo.InvariantCulture);
 }

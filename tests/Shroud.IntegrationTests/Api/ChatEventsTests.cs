@@ -185,6 +185,13 @@ public sealed class ChatEventsTests(AzuriteFixture azurite) : AppTestBase(azurit
 
         ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/events", configureOnly, Message("c", "user", "x").ToJsonString()), HttpStatusCode.Forbidden, "forbidden");
         ShroudClient.AssertProblem(await Client.PostAsync($"/api/apps/{App}/events/reveal", null, "{}"), HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync($"/api/apps/{App}/events/reveal", configureOnly, Message("c", "user", "x").ToJsonString())).Status);
+        var flagged = Message("c", "user", "my card is 4111 1111 1111 1111");
+        flagged["sensitive"] = true;
+        var sealedEvent = await SealAsync(flagged);
+        Assert.Equal(["text"], Paths(sealedEvent));
+        Assert.DoesNotContain("4111", sealedEvent.ToJsonString(), StringComparison.Ordinal);
+
+        Assert.Equal("★★★★★", (await RevealAsync(sealedEvent.DeepClone(), configureOnly))["text"]!.GetValue<string>());
+        Assert.Equal("my card is 4111 1111 1111 1111", (await RevealAsync(sealedEvent.DeepClone(), Key))["text"]!.GetValue<string>());
     }
 }

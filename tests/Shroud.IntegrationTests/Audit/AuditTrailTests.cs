@@ -139,7 +139,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : AppTestBase(azurit
     public async Task A_reveal_answers_503_and_no_plaintext_when_its_audit_record_cannot_be_stored()
     {
         var outage = new AuditWriteOutage();
-        await using var factory = new ShroudFactory(Azurite) { StoragePolicies = [outage], StorageRetries = 0 };
+        await using var factory = new ShroudFactory(Azurite) { StoragePolicies = [outage] };
         var client = new ShroudClient(factory.CreateClient());
         var key = await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt");
         var reference = (await client.EncryptAsync(App, key, new { value = "fail-closed plaintext" }))["ref"]!.GetValue<string>();

@@ -38,13 +38,50 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
-    public void The_functions_project_ships_the_root_host_json_and_never_publishes_local_settings()
+    public async Task The_functions_project_ships_the_root_host_json_and_never_publishes_local_settings()
     {
-        var project = RepositoryFiles.Read("src/Shroud.Functions/Shroud.Functions.csproj");
+        // MSBuild evaluates the project as the build would, in a copy of the repository's layout that has a
+        // local.settings.json (the real one is git-ignored and usually absent).
+        var copy = Directory.CreateTempSubdirectory("shroud-functions-project-").FullName;
+        try
+        {
+            foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "host.json", "src/Shroud.Functions/Shroud.Functions.csproj" })
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(copy, file))!);
+                File.Copy(RepositoryFiles.Path(file), Path.Combine(copy, file));
+            }
 
-        Assert.Contains("""<None Include="..\..\host.json" Link="host.json" CopyToOutputDirectory="PreserveNewest" />""", project);
-        Assert.Matches("""<None Include="..\\..\\local\.settings\.json"[^>]*CopyToPublishDirectory="Never"[^>]*/>""", project);
-        Assert.Contains("<TargetFramework>net10.0</TargetFramework>", RepositoryFiles.Read("Directory.Build.props"));
+            await File.WriteAllTextAsync(Path.Combine(copy, LocalSettingsFile.FileName), "{}");
+            using var evaluated = JsonDocument.Parse(await EvaluateAsync(Path.Combine(copy, "src", "Shroud.Functions", "Shroud.Functions.csproj")));
+            var items = evaluated.RootElement.GetProperty("Items").GetProperty("None").EnumerateArray()
+                .ToDictionary(i => i.GetProperty("FullPath").GetString()!, i => i);
+
+            var hostJson = items[Path.Combine(copy, "host.json")];
+            Assert.Equal("host.json", hostJson.GetProperty("Link").GetString());
+            Assert.Equal("PreserveNewest", hostJson.GetProperty("CopyToOutputDirectory").GetString());
+            var localSettings = items[Path.Combine(copy, LocalSettingsFile.FileName)];
+            Assert.Equal("Never", localSettings.GetProperty("CopyToPublishDirectory").GetString());
+            Assert.Equal("net10.0", evaluated.RootElement.GetProperty("Properties").GetProperty("TargetFramework").GetString());
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    private static async Task<string> EvaluateAsync(string project)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", ["msbuild", project, "-getItem:None", "-getProperty:TargetFramework"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var msbuild = System.Diagnostics.Process.Start(start)!;
+        var output = msbuild.StandardOutput.ReadToEndAsync();
+        var errors = msbuild.StandardError.ReadToEndAsync();
+        await msbuild.WaitForExitAsync();
+        Assert.True(msbuild.ExitCode == 0, await output + await errors);
+        return await output;
     }
 
     [Fact]

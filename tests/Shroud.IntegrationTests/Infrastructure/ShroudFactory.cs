@@ -66,9 +66,6 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
 
     public RequestCounter StorageRequests { get; } = new();
 
-    /// <summary>Retries per storage request; tests of an unreachable storage lower it to stay fast.</summary>
-    public int StorageRetries { get; init; } = StorageAccount.MaxRetries;
-
     /// <summary>More policies on every storage attempt, such as a made-up answer from storage.</summary>
     public IReadOnlyList<HttpPipelinePolicy> StoragePolicies { get; init; } = [];
 
@@ -82,11 +79,11 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
 
         builder.ConfigureTestServices(services =>
         {
+            // The retry settings a deployment uses: outage tests see what production would.
             var tables = StorageAccount.DefaultTableOptions();
             var blobs = StorageAccount.DefaultBlobOptions();
             foreach (var options in new ClientOptions[] { tables, blobs })
             {
-                options.Retry.MaxRetries = StorageRetries;
                 options.AddPolicy(StorageRequests, HttpPipelinePosition.PerRetry);
                 options.AddPolicy(Faults, HttpPipelinePosition.PerRetry);
                 foreach (var policy in StoragePolicies)

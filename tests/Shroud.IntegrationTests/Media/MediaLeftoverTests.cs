@@ -17,7 +17,7 @@ public sealed class MediaLeftoverTests(AzuriteFixture azurite)
     public async Task A_blob_whose_record_row_could_not_be_written_is_deleted()
     {
         var refuseRecords = new RefuseRecordWritesPolicy();
-        await using var factory = new ShroudFactory(azurite) { StoragePolicies = [refuseRecords], StorageRetries = 0 };
+        await using var factory = new ShroudFactory(azurite) { StoragePolicies = [refuseRecords] };
         var client = new ShroudClient(factory.CreateClient());
         var key = await client.CreateAppWithKeyAsync(App, "encrypt");
         var container = azurite.CreateBlobService().GetBlobContainerClient(factory.TablePrefix.ToLowerInvariant() + "media");

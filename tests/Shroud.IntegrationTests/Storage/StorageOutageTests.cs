@@ -118,6 +118,24 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, "/api/health", key: null)).Status);
     }
 
+    [Fact]
+    public async Task A_table_missing_mid_request_that_cannot_be_created_is_503_storage_unavailable_not_an_internal_error()
+    {
+        var refuseCreation = new RefuseCreationPolicy();
+        await using var factory = new ShroudFactory(azurite) { StoragePolicies = [refuseCreation] };
+        var client = new ShroudClient(factory.CreateClient());
+        var key = await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt");
+
+        refuseCreation.Refusing = true;
+        await azurite.CreateTableService().DeleteTableAsync(factory.TablePrefix + "records");
+
+        var single = await client.PostAsync($"/api/apps/{App}/encrypt", key, new { value = "one" });
+        Assert.True(single.Status == HttpStatusCode.ServiceUnavailable, single.Body?.ToJsonString());
+        ShroudClient.AssertProblem(single, HttpStatusCode.ServiceUnavailable, "storage_unavailable");
+        ShroudClient.AssertProblem(await client.PostAsync($"/api/apps/{App}/encrypt", key, new { items = new[] { new { value = "a" }, new { value = "b" } } }), HttpStatusCode.ServiceUnavailable, "storage_unavailable");
+        Assert.True(refuseCreation.Refused > 0);
+    }
+
     private sealed record Call(string Name, HttpMethod Method, string Path, string? Key, HttpContent? Content);
 
     private sealed record Answer(HttpStatusCode Status, string Text, string? ContentType, TimeSpan? RetryAfter);

@@ -6,7 +6,7 @@ using Shroud.IntegrationTests.Deployment;
 namespace Shroud.IntegrationTests.Telemetry;
 
 /// <summary>In Azure both the Functions host and the worker export to the Application Insights resource the Bicep creates.</summary>
-public sealed class TelemetryDeploymentTests
+public sealed class TelemetryDeploymentTests(CompiledInfrastructure infrastructure) : IClassFixture<CompiledInfrastructure>
 {
     [Fact]
     public void The_functions_host_exports_through_opentelemetry_like_the_worker()
@@ -18,11 +18,16 @@ public sealed class TelemetryDeploymentTests
         Assert.False(host.RootElement.GetProperty("logging").TryGetProperty("applicationInsights", out _));
     }
 
-    [Fact]
+    [BicepFact]
     public void The_function_app_gets_the_application_insights_connection_string()
     {
-        var functionApp = RepositoryFiles.Read(Path.Combine("infra-bicep", "modules", "function-app.bicep"));
+        // What the compiled deployment sets, not how the template spells it.
+        var setting = infrastructure.AppSettings[ShroudTelemetry.AzureMonitorSetting];
+        var component = infrastructure.Single("Microsoft.Insights/components")["name"]!.GetValue<string>();
 
-        Assert.Matches(new Regex($@"(?m)^\s*{ShroudTelemetry.AzureMonitorSetting}:\s*applicationInsights\.properties\.ConnectionString\s*$"), functionApp);
+        var reference = Regex.Match(setting, @"^\[reference\('(?<id>[^']+)', '[^']+'\)\.ConnectionString\]$");
+
+        Assert.True(reference.Success, setting);
+        Assert.EndsWith($"/providers/Microsoft.Insights/components/{component}", reference.Groups["id"].Value, StringComparison.OrdinalIgnoreCase);
     }
 }

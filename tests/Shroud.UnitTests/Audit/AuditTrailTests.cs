@@ -28,7 +28,7 @@ public sealed class AuditTrailTests
         await writer.WriteAsync(Decrypt("a"));
         await writer.WriteAsync(new AuditEntry(null, AuditActions.AppCreate, AuditOutcomes.Succeeded, "bootstrap"));
 
-        Assert.Equal(["a 1", "a 2", "b 1", "~deployment 1"], store.Records.Select(r => $"{r.Stream} {r.Sequence}").Order());
+        Assert.Equal(["a 1", "a 2", "b 1", "~deployment 1"], store.Records.Select(r => $"{r.Stream} {r.Sequence}").Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class AuditTrailTests
         store.Records.Add(store.Records.First(r => r.WriterId == second.WriterId && r.Sequence == 1));
 
         var findings = (await first.VerifyAsync("a", From, To, CancellationToken.None)).Findings
-            .Select(f => $"{f.Kind} {(f.WriterId == first.WriterId ? "first" : "second")} {f.FromSequence}-{f.ToSequence}").Order();
+            .Select(f => $"{f.Kind} {(f.WriterId == first.WriterId ? "first" : "second")} {f.FromSequence}-{f.ToSequence}").Order(StringComparer.Ordinal);
         Assert.Equal(["duplicate_sequence second 1-1", "mac_mismatch second 3-3", "sequence_gap first 2-2"], findings);
     }
 

@@ -6,7 +6,8 @@ namespace Shroud.UnitTests.Events;
 
 public sealed class SensitivityRulesTests
 {
-    private static readonly string[] ThreadModes = ["bot", "agent", "prechat"];
+    // null: an event without a threadMode field.
+    private static readonly string?[] ThreadModes = ["bot", "agent", "prechat", null];
     private static readonly string[] AllContent = ["text", "media.caption", "media.url", "payload", "variables.email", "variables.plan"];
     private static readonly string[] MessageContent = ["text", "media.caption", "media.url", "variables.email", "variables.plan"];
 
@@ -24,19 +25,27 @@ public sealed class SensitivityRulesTests
     }
 
     /// <summary>An event carrying every field the rules can seal: text, media, payload and two variables.</summary>
-    private static JsonObject Event(string type, string userType, string threadMode, bool flagged) => new()
+    private static JsonObject Event(string type, string userType, string? threadMode, bool flagged)
     {
-        ["id"] = "e1",
-        ["conversationId"] = "c1",
-        ["type"] = type,
-        ["user"] = new JsonObject { ["type"] = userType },
-        ["threadMode"] = threadMode,
-        ["sensitive"] = flagged,
-        ["text"] = "hello",
-        ["media"] = new JsonObject { ["caption"] = "id card", ["url"] = "https://cdn.example/1.png" },
-        ["payload"] = new JsonObject { ["card"] = "4111" },
-        ["variables"] = new JsonObject { ["email"] = "jane@example.com", ["plan"] = "gold" },
-    };
+        var chatEvent = new JsonObject
+        {
+            ["id"] = "e1",
+            ["conversationId"] = "c1",
+            ["type"] = type,
+            ["user"] = new JsonObject { ["type"] = userType },
+            ["sensitive"] = flagged,
+            ["text"] = "hello",
+            ["media"] = new JsonObject { ["caption"] = "id card", ["url"] = "https://cdn.example/1.png" },
+            ["payload"] = new JsonObject { ["card"] = "4111" },
+            ["variables"] = new JsonObject { ["email"] = "jane@example.com", ["plan"] = "gold" },
+        };
+        if (threadMode is not null)
+        {
+            chatEvent["threadMode"] = threadMode;
+        }
+
+        return chatEvent;
+    }
 
     private static EncryptionConfiguration Configuration(Flags flags, params string[] sensitiveVariables) => new(
         "0123456789abcdef", "test",
@@ -44,26 +53,57 @@ public sealed class SensitivityRulesTests
         flags.HasFlag(Flags.Transport), flags.HasFlag(Flags.Transcript), flags.HasFlag(Flags.Media),
         sensitiveVariables, null);
 
-    /// <summary>The rules of DESIGN.md "What is sensitive", written out case by case, independently of the code.</summary>
-    private static string[] Expected(string type, string userType, string threadMode, bool flagged, Flags? flags)
+    // The README's "Chat events" table written out as a truth table, case by case, without the code's predicates.
+    // Switches that seal an event of a type by a user: U, B, A = encrypt user / bot / agent messages, M = media,
+    // P = transport (which seals the payload too). Transcript (T) is the table below.
+    private static readonly Dictionary<string, string> SwitchesByTypeAndUser = new()
     {
-        if (flags is not { } f)
+        ["message/user"] = "U", ["message/bot"] = "B", ["message/agent"] = "A", ["message/system"] = "",
+        ["media/user"] = "M", ["media/bot"] = "M", ["media/agent"] = "M", ["media/system"] = "M",
+        ["http/user"] = "P", ["http/bot"] = "P", ["http/agent"] = "P", ["http/system"] = "P",
+        ["ws/user"] = "P", ["ws/bot"] = "P", ["ws/agent"] = "P", ["ws/system"] = "P",
+        ["variable/user"] = "", ["variable/bot"] = "", ["variable/agent"] = "", ["variable/system"] = "",
+        ["component_response/user"] = "", ["component_response/bot"] = "", ["component_response/agent"] = "", ["component_response/system"] = "",
+        ["trigger_response/user"] = "", ["trigger_response/bot"] = "", ["trigger_response/agent"] = "", ["trigger_response/system"] = "",
+        ["lifecycle/user"] = "", ["lifecycle/bot"] = "", ["lifecycle/agent"] = "", ["lifecycle/system"] = "",
+    };
+
+    // Whether transcript encryption seals an event, by user (rows) and thread mode (columns; "-" = no threadMode field):
+    // outside bot threads always, and agent or system events in bot threads too.
+    private static readonly string[] TranscriptTable =
+    [
+        "         bot  agent  prechat  -  ",
+        "user     no   yes    yes      yes",
+        "bot      no   yes    yes      yes",
+        "agent    yes  yes    yes      yes",
+        "system   yes  yes    yes      yes",
+    ];
+
+    private static bool TranscriptSeals(string userType, string? threadMode)
+    {
+        var columns = TranscriptTable[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var row = TranscriptTable.Skip(1).Single(r => r.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0] == userType).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return row[1 + columns.IndexOf(threadMode ?? "-")] == "yes";
+    }
+
+    private static readonly Dictionary<char, Flags> Switches = new()
+    {
+        ['U'] = Flags.UserMessages, ['B'] = Flags.BotMessages, ['A'] = Flags.AgentMessages,
+        ['P'] = Flags.Transport, ['T'] = Flags.Transcript, ['M'] = Flags.Media,
+    };
+
+    private static string[] Expected(string type, string userType, string? threadMode, bool flagged, Flags? flags)
+    {
+        if (flags is not { } on)
         {
             return flagged ? AllContent : [];
         }
 
-        var transport = type is "http" or "ws" && f.HasFlag(Flags.Transport);
-        if (flagged || transport)
-        {
-            return AllContent;
-        }
-
-        var transcript = f.HasFlag(Flags.Transcript) && (threadMode != "bot" || userType == "agent" || userType == "system");
-        var media = type == "media" && f.HasFlag(Flags.Media);
-        var message = type == "message" && ((userType == "user" && f.HasFlag(Flags.UserMessages))
-            || (userType == "bot" && f.HasFlag(Flags.BotMessages))
-            || (userType == "agent" && f.HasFlag(Flags.AgentMessages)));
-        return transcript || media || message ? MessageContent : [];
+        var sealing = SwitchesByTypeAndUser[$"{type}/{userType}"] + (TranscriptSeals(userType, threadMode) ? "T" : "");
+        var sealingOn = sealing.Where(s => (on & Switches[s]) != 0).ToList();
+        return flagged || sealingOn.Contains('P') ? AllContent
+            : sealingOn.Count > 0 ? MessageContent
+            : [];
     }
 
     [Fact]
@@ -82,15 +122,15 @@ public sealed class SensitivityRulesTests
             var expected = Expected(type, userType, threadMode, flagged, flags);
             if (!actual.SequenceEqual(expected))
             {
-                mismatches.Add($"{type}/{userType}/{threadMode}/flagged={flagged}/{flags?.ToString() ?? "no configuration"}: [{string.Join(", ", actual)}] instead of [{string.Join(", ", expected)}]");
+                mismatches.Add($"{type}/{userType}/{threadMode ?? "no threadMode"}/flagged={flagged}/{flags?.ToString() ?? "no configuration"}: [{string.Join(", ", actual)}] instead of [{string.Join(", ", expected)}]");
             }
         }
 
-        Assert.Equal(8 * 4 * 3 * 2 * 65, cases);
+        Assert.Equal(8 * 4 * 4 * 2 * 65, cases);
         Assert.Empty(mismatches);
     }
 
-    public static TheoryData<string, string, string, bool, int, string[]> Examples() => new()
+    public static TheoryData<string, string, string?, bool, int, string[]> Examples() => new()
     {
         // Transport entries are sealed whole when transport encryption is on, and left alone when it is off.
         { "http", "system", "bot", false, (int)Flags.Transport, AllContent },
@@ -100,6 +140,10 @@ public sealed class SensitivityRulesTests
         { "message", "user", "bot", false, (int)Flags.Transcript, [] },
         { "lifecycle", "system", "bot", false, (int)Flags.Transcript, MessageContent },
         { "message", "agent", "bot", false, (int)Flags.Transcript, MessageContent },
+        // An event that names no thread mode is not known to be in a bot thread: transcript encryption seals it.
+        { "message", "user", null, false, (int)Flags.Transcript, MessageContent },
+        { "variable", "bot", null, false, (int)Flags.Transcript, MessageContent },
+        { "message", "user", null, false, (int)Flags.BotMessages, [] },
         // Messages by kind of sender.
         { "message", "user", "bot", false, (int)Flags.UserMessages, MessageContent },
         { "message", "bot", "bot", false, (int)Flags.UserMessages, [] },
@@ -114,7 +158,7 @@ public sealed class SensitivityRulesTests
 
     [Theory]
     [MemberData(nameof(Examples))]
-    public void Rules_by_example(string type, string userType, string threadMode, bool flagged, int flags, string[] expected)
+    public void Rules_by_example(string type, string userType, string? threadMode, bool flagged, int flags, string[] expected)
     {
         Assert.Equal(expected, ChatEvents.SealedPaths(Event(type, userType, threadMode, flagged), Configuration((Flags)flags)));
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Shroud.Core.Crypto;
 using Shroud.Core.Records;
 
@@ -85,14 +86,29 @@ public sealed class ShroudReferenceTests
         Assert.False(ShroudReference.TryParse(text[..60], out _));
     }
 
-    [Fact]
-    public void Partition_key_puts_the_expiry_minute_first_and_the_shard_last()
+    // Expiry is 2030-03-17T17:48:43Z and the ref id's first byte 7: the keys are written out, not computed.
+    [Theory]
+    [InlineData("")]
+    [InlineData("en-US")]
+    [InlineData("th-TH")]
+    [InlineData("ar-SA")]
+    [InlineData("fa-IR")]
+    public void Partition_key_puts_the_expiry_minute_first_and_the_shard_last_in_any_culture(string culture)
     {
         var reference = NewReference();
-
-        Assert.Equal($"{Expiry.UtcDateTime:yyyyMMddHHmm}-7", RecordPartitions.For(reference));
-        Assert.Equal($"{Expiry.UtcDateTime:yyyyMMddHH}-7", RecordPartitions.HourlyFor(reference));
-        Assert.True(string.CompareOrdinal(RecordPartitions.For(reference), RecordPartitions.ExpiredBound(Expiry.AddMinutes(1))) < 0);
-        Assert.True(string.CompareOrdinal(RecordPartitions.For(reference), RecordPartitions.ExpiredBound(Expiry)) > 0);
+        var before = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(culture);
+        try
+        {
+            Assert.Equal("203003171748-7", RecordPartitions.For(reference));
+            Assert.Equal("2030031717-7", RecordPartitions.HourlyFor(reference));
+            Assert.Equal("203003171749", RecordPartitions.ExpiredBound(Expiry.AddMinutes(1)));
+            Assert.True(string.CompareOrdinal(RecordPartitions.For(reference), RecordPartitions.ExpiredBound(Expiry.AddMinutes(1))) < 0);
+            Assert.True(string.CompareOrdinal(RecordPartitions.For(reference), RecordPartitions.ExpiredBound(Expiry)) > 0);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = before;
+        }
     }
 }
