@@ -22,7 +22,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     public async Task<Created<AppResponse>> CreateAppAsync(HttpRequest request)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, null, Permissions.Admin, ct);
+        await gatekeeper.AuthorizeAsync(request, null, Permissions.Admin);
         var body = await ShroudJson.ReadAsync<CreateAppRequest>(request, RequestBody.Small, ct);
         var id = body.Id ?? throw ShroudException.Invalid("id", "is required.");
         var createdAt = await registry.CreateAsync(id, ct);
@@ -34,7 +34,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     public async Task<Ok<AppListResponse>> ListAppsAsync(HttpRequest request)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, null, Permissions.Admin, ct);
+        await gatekeeper.AuthorizeAsync(request, null, Permissions.Admin);
         var token = request.Query[ContinuationTokenParameter] switch
         {
             { Count: 0 } => null,
@@ -50,7 +50,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     {
         await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Configure, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Configure);
         return Settings(request, await apps.GetSettingsAsync(appId, ct));
     }
 
@@ -58,7 +58,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     public async Task<Ok<AppResponse>> PatchAppAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Configure, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Configure);
         var body = await ShroudJson.ReadAsync<AppPatchRequest>(request, RequestBody.Small, ct);
         var settings = await apps.GetSettingsAsync(appId, ct);
         if (ETags.IfMatch(request) is { } expected && expected != Azure.ETag.All && expected != settings.ETag)
@@ -117,7 +117,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     public async Task<Created<CreatedKeyResponse>> CreateKeyAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        var caller = await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        var caller = await gatekeeper.AuthorizeAsync(request, appId, Permissions.Admin);
         var body = await ShroudJson.ReadAsync<CreateKeyRequest>(request, RequestBody.Small, ct);
         var permissions = Permissions.None;
         var names = body.Permissions ?? throw ShroudException.Invalid("permissions", $"is required: a list of {PermissionNames.Known}.");
@@ -139,7 +139,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     {
         await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Admin);
         var list = await keys.ListAsync(appId, ct);
         return TypedResults.Ok(new ItemsResponse<KeyResponse>(
             list.Select(k => new KeyResponse(k.KeyId, k.Name, PermissionNames.Format(k.Permissions), k.CreatedAt, k.RevokedAt)).ToList()));
@@ -149,7 +149,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     {
         await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Admin);
         await keys.RevokeAsync(appId, keyId, ct);
         await audit.RecordChangeAsync(request, appId, AuditActions.KeyRevoke, keyId);
         return TypedResults.NoContent();
@@ -159,7 +159,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     {
         await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Admin);
         return TypedResults.Ok(Keks(await directory.ListAsync(appId, ct)));
     }
 
@@ -168,7 +168,7 @@ public sealed class AppsApi(Gatekeeper gatekeeper, AppRegistry registry, ApiKeys
     {
         await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Admin);
         await directory.RotateAsync(appId, onlyIfDue: false, ct);
         await audit.RecordChangeAsync(request, appId, AuditActions.KekRotate);
         return TypedResults.Ok(Keks(await directory.ListAsync(appId, ct)));

@@ -26,7 +26,7 @@ public sealed class AuditApi(Gatekeeper gatekeeper, AuditTrail trail, AppDirecto
     public async Task<Ok<AuditPageResponse>> QueryAppAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Admin);
         await directory.EnsureExistsAsync(appId, ct);
         return await QueryAsync(request, appId, ct);
     }
@@ -34,14 +34,14 @@ public sealed class AuditApi(Gatekeeper gatekeeper, AuditTrail trail, AppDirecto
     public async Task<Ok<AuditPageResponse>> QueryDeploymentAsync(HttpRequest request)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, null, Permissions.Admin, ct);
+        await gatekeeper.AuthorizeAsync(request, null, Permissions.Admin);
         return await QueryAsync(request, AuditTrail.DeploymentStream, ct);
     }
 
     public async Task<Ok<AuditVerificationResponse>> VerifyAppAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Admin, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Admin);
         await directory.EnsureExistsAsync(appId, ct);
         var (from, to) = Range(request);
         var result = await trail.VerifyAsync(appId, from, to, ct);

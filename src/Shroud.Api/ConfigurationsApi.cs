@@ -92,7 +92,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     private async Task<CancellationToken> AuthorizeAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Configure, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Configure);
         await directory.EnsureExistsAsync(appId, ct);
         return ct;
     }

@@ -51,7 +51,7 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
     private async Task<CancellationToken> AuthorizeAsync(HttpRequest request, string appId, string conversationId)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Encrypt, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Encrypt);
         await directory.EnsureExistsAsync(appId, ct);
         if (!ConversationEncryption.IsValidId(conversationId))
         {

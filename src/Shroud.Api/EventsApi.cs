@@ -14,7 +14,7 @@ public sealed class EventsApi(Gatekeeper gatekeeper, ChatEvents events)
     public async Task<Ok<JsonNode>> SealAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Encrypt, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Encrypt);
         return TypedResults.Ok(await events.SealAsync(appId, await ShroudJson.ReadNodeAsync(request, RequestBody.Large, ct), ct));
     }
 
@@ -23,7 +23,7 @@ public sealed class EventsApi(Gatekeeper gatekeeper, ChatEvents events)
     public async Task<PushStreamHttpResult> RevealAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        var caller = await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.None, ct);
+        var caller = await gatekeeper.AuthorizeAsync(request, appId, Permissions.None);
         var body = await ShroudJson.ReadObjectOrArrayAsync(request, RequestBody.Large, ct);
         var fields = await events.RevealAsync(appId, body, caller.Permissions.HasFlag(Permissions.Decrypt), caller.Name, ct);
         return TypedResults.Stream(

@@ -12,7 +12,7 @@ public sealed class MaintenanceApi(Gatekeeper gatekeeper, MaintenanceJob job)
     {
         await RequestBody.EnsureEmptyAsync(request);
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, null, Permissions.Admin, ct);
+        await gatekeeper.AuthorizeAsync(request, null, Permissions.Admin);
         return TypedResults.Ok(await job.RunAsync(MaintenanceTasks.All, Gatekeeper.BootstrapKeyId, ct));
     }
 }

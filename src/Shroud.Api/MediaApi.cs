@@ -22,7 +22,7 @@ public sealed class MediaApi(Gatekeeper gatekeeper, MediaVault media, IOptions<S
     public async Task<Ok<MediaResponse>> SealAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Encrypt, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Encrypt);
         var limit = options.Value.MaxMediaBytes;
         if (request.ContentLength > limit)
         {
@@ -59,7 +59,7 @@ public sealed class MediaApi(Gatekeeper gatekeeper, MediaVault media, IOptions<S
     public async Task<IResult> RevealAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        var caller = await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Decrypt, ct);
+        var caller = await gatekeeper.AuthorizeAsync(request, appId, Permissions.Decrypt);
         var body = await ShroudJson.ReadAsync<DecryptRequest>(request, RequestBody.Small, ct);
         var opened = await media.OpenAsync(appId, body.Ref ?? throw ShroudException.Invalid("ref", "is required."), caller.Name, ct);
         var response = request.HttpContext.Response;

@@ -14,7 +14,7 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
     public async Task<IResult> EncryptAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Encrypt, ct);
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Encrypt);
         var body = await ShroudJson.ReadAsync<EncryptRequest>(request, RequestBody.Large, ct);
         if (body.Items is null)
         {
@@ -36,7 +36,7 @@ public sealed class ValuesApi(Gatekeeper gatekeeper, Vault vault)
     public async Task<IResult> DecryptAsync(HttpRequest request, string appId)
     {
         var ct = request.HttpContext.RequestAborted;
-        var caller = await gatekeeper.AuthorizeAsync(request.Headers.Authorization, appId, Permissions.Decrypt, ct);
+        var caller = await gatekeeper.AuthorizeAsync(request, appId, Permissions.Decrypt);
         var audit = new AuditEntry(appId, AuditActions.ValueDecrypt, AuditOutcomes.Succeeded, caller.Name);
         var body = await ShroudJson.ReadAsync<DecryptRequest>(request, RequestBody.Medium, ct);
         if (body.Refs is null)
