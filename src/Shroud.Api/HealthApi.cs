@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Shroud.Storage;
 
@@ -17,15 +16,7 @@ public sealed class HealthApi(StorageAccount storage)
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
-            foreach (var table in new[] { storage.Apps, storage.Records, storage.Conversations, storage.Audit })
-            {
-                await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {""}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: timeout.Token).AsPages())
-                {
-                    break;
-                }
-            }
-
-            await storage.Media.GetPropertiesAsync(cancellationToken: timeout.Token);
+            await storage.CheckAsync(timeout.Token);
             return TypedResults.Ok(new HealthResponse("healthy"));
         }
         catch (Exception e) when (e is not OperationCanceledException || timeout.IsCancellationRequested)

@@ -70,6 +70,24 @@ public sealed class StorageAccount
     /// <inheritdoc cref="DefaultTableOptions"/>
     public static BlobClientOptions DefaultBlobOptions() => WithRetryBudget(new BlobClientOptions());
 
+    /// <summary>
+    /// Reads one page of each table and the container's properties: throws when storage does not answer or a table or
+    /// the container is missing and cannot be created (a missing one is created on the way, as on any request).
+    /// </summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        foreach (var table in new[] { Apps, Records, Conversations, Audit })
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {""}");
+            await foreach (var _ in table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken).AsPages())
+            {
+                break;
+            }
+        }
+
+        await Media.GetPropertiesAsync(cancellationToken: cancellationToken);
+    }
+
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
     {
         foreach (var table in new[] { Apps, Records, Conversations, Audit })
