@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
+using Shroud.Core.Channels;
 using Shroud.Core.Configurations;
 using Shroud.Core.Conversations;
 using Shroud.Core.Crypto;
@@ -24,6 +25,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ShroudOptions>, ShroudSettingsValidation>();
         services.AddSingleton<IValidateOptions<RootKeyOptions>, ShroudSettingsValidation>();
         services.AddSingleton<IValidateOptions<MaintenanceOptions>, ShroudSettingsValidation>();
+        services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChannelOptions>, ChannelOptionsValidation>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -38,6 +41,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MaintenanceJob>();
         services.AddSingleton<ChatEvents>();
         services.AddSingleton<MediaVault>();
+        services.AddSingleton<ChannelSecrets>();
+        services.AddSingleton<OutboundAddressPolicy>();
         return services;
     }
 }
