@@ -321,7 +321,7 @@ public sealed class ChannelsTests(AzuriteFixture azurite) : AppTestBase(azurite,
         var (created, _) = await CreateAsync(Slack());
         var id = created["id"]!.GetValue<string>();
 
-        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync($"/api/apps/{App}/kek/rotate", Key, null)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync($"/api/apps/{App}/kek/rotate", ShroudFactory.BootstrapKey, null)).Status);
         Factory.Clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(2));
         var (status, report, _) = await Client.PostAsync("/api/maintenance/run", ShroudFactory.BootstrapKey, null);
         Assert.True(status == HttpStatusCode.OK, report?.ToJsonString());
