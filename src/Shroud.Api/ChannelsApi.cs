@@ -78,8 +78,11 @@ public sealed class ChannelsApi(Gatekeeper gatekeeper, IChannelStore store, Chan
         var patch = await ShroudJson.ReadNodeAsync(request, RequestBody.Small, ct, ShroudJson.MergePatchMediaType) as JsonObject
             ?? throw new ShroudException(ShroudError.InvalidJson, "A merge patch of a channel must be a JSON object.");
         var current = await store.GetAsync(appId, channelId, ct) ?? throw NotFound(channelId);
-        var secretsPatch = patch[SecretsField];
-        patch.Remove(SecretsField);
+        if (patch.Remove(SecretsField, out var secretsPatch) && secretsPatch is null)
+        {
+            throw ShroudException.Invalid(SecretsField, "cannot be removed: every secret of the channel's type is required.");
+        }
+
         var merged = (JsonObject)ShroudJson.ToNode(Request(current))!;
         MergePatch.Apply(merged, patch);
         var body = ShroudJson.Deserialize<ChannelRequest>(merged);

@@ -218,6 +218,10 @@ public sealed class ChannelsTests(AzuriteFixture azurite) : AppTestBase(azurite,
         var nulled = await SendAsync(HttpMethod.Patch, $"{Base}/{id}", ifMatch: newETag, mergePatch: """{ "secrets": { "appSecret": null } }""");
         Assert.NotNull(ShroudClient.AssertProblem(nulled, HttpStatusCode.BadRequest, "validation_failed")["errors"]!["secrets.appSecret"]);
 
+        var removed = await SendAsync(HttpMethod.Patch, $"{Base}/{id}", ifMatch: newETag, mergePatch: """{ "secrets": null }""");
+        Assert.NotNull(ShroudClient.AssertProblem(removed, HttpStatusCode.BadRequest, "validation_failed")["errors"]!["secrets"]);
+        Assert.Equal("wa-app-secret-1", (await OpenSecretsAsync(id))["appSecret"]);
+
         var stale = await SendAsync(HttpMethod.Patch, $"{Base}/{id}", ifMatch: etag, mergePatch: """{ "name": "Late" }""");
         ShroudClient.AssertProblem(stale, HttpStatusCode.PreconditionFailed, "precondition_failed");
 
