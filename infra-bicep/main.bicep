@@ -69,6 +69,9 @@ param maintenanceSchedule string = '0 0 0 * * *'
 @description('Optional. NCRONTAB schedule of the sweep that deletes expired records and media, with seconds, in UTC (Maintenance__SweepSchedule).')
 param sweepSchedule string = '0 */5 * * * *'
 
+@description('Optional. Comma-separated CIDR ranges, addresses and host names a channel may forward to or call besides public https hosts, over http too (Channels__AllowForwardTo). Empty: public https only.')
+param channelsAllowForwardTo string = ''
+
 @minLength(1)
 @description('Optional. Ids of every root key the app reads (RootKeys__Keys__<id>), each from the Key Vault secret root-key-<id>. Letters, digits and dashes. While rotating, list the old and the new id.')
 param rootKeyIds array = [
@@ -164,6 +167,7 @@ var shroudSettings = union(
     RootKeys__ActiveKeyId: activeRootKeyId
     Maintenance__Schedule: maintenanceSchedule
     Maintenance__SweepSchedule: sweepSchedule
+    Channels__AllowForwardTo: channelsAllowForwardTo
     // The Functions host's own request body limit (default 100 MB) answers 500 when exceeded; kept above Shroud's so an
     // oversized upload reaches Shroud and gets its 413 problem.
     FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(maxMediaBytes + 1048576)

@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Shroud.Core;
+using Shroud.Core.Channels;
 using Shroud.Storage;
 
 namespace Shroud.Api;
@@ -21,7 +23,10 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<ValuesApi>();
         services.AddSingleton<MaintenanceApi>();
         services.AddSingleton<ConfigurationsApi>();
+        services.AddSingleton<ChannelsApi>();
         services.AddSingleton<ConversationsApi>();
+        services.AddOptions<ChannelOptions>().PostConfigure<IHostEnvironment>((o, environment) =>
+            o.AllowForwardTo ??= environment.IsDevelopment() ? ChannelOptions.DevelopmentAllowForwardTo : null);
         services.AddSingleton<EventsApi>();
         services.AddSingleton<MediaApi>();
         services.AddSingleton<AuditApi>();
@@ -66,6 +71,12 @@ public static class ApiServiceCollectionExtensions
         api.MapPut(Routes.Configuration, (HttpRequest r, string appId, string configurationId, ConfigurationsApi c) => c.ReplaceAsync(r, appId, configurationId));
         api.MapPatch(Routes.Configuration, (HttpRequest r, string appId, string configurationId, ConfigurationsApi c) => c.PatchAsync(r, appId, configurationId));
         api.MapDelete(Routes.Configuration, (HttpRequest r, string appId, string configurationId, ConfigurationsApi c) => c.DeleteAsync(r, appId, configurationId));
+        api.MapGet(Routes.Channels, (HttpRequest r, string appId, ChannelsApi c) => c.ListAsync(r, appId));
+        api.MapPost(Routes.Channels, (HttpRequest r, string appId, ChannelsApi c) => c.CreateAsync(r, appId));
+        api.MapGet(Routes.Channel, (HttpRequest r, string appId, string channelId, ChannelsApi c) => c.GetAsync(r, appId, channelId));
+        api.MapPut(Routes.Channel, (HttpRequest r, string appId, string channelId, ChannelsApi c) => c.ReplaceAsync(r, appId, channelId));
+        api.MapPatch(Routes.Channel, (HttpRequest r, string appId, string channelId, ChannelsApi c) => c.PatchAsync(r, appId, channelId));
+        api.MapDelete(Routes.Channel, (HttpRequest r, string appId, string channelId, ChannelsApi c) => c.DeleteAsync(r, appId, channelId));
         api.MapPut(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.StartAsync(r, appId, conversationId));
         api.MapGet(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.GetAsync(r, appId, conversationId));
         api.MapDelete(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.EndAsync(r, appId, conversationId));

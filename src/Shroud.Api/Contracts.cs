@@ -22,6 +22,14 @@ public sealed record ConfigurationRequest(
     IReadOnlyList<string?>? SensitiveVariables,
     string? Ttl);
 
+public sealed record ChannelRequest(
+    string? Type,
+    string? Name,
+    IReadOnlyDictionary<string, string?>? Secrets,
+    string? ForwardUrl,
+    string? PublicUrl,
+    string? ApiBaseUrl);
+
 // JsonElement (not nullable) tells an absent field (Undefined) from an explicit null.
 public sealed record AppPatchRequest(System.Text.Json.JsonElement DefaultConfigurationId, System.Text.Json.JsonElement RedactionText);
 
@@ -47,6 +55,31 @@ public sealed record ConfigurationResponse(
     bool EncryptMedia,
     IReadOnlyList<string> SensitiveVariables,
     string? Ttl);
+
+/// <summary>A channel as a GET shows it: which secrets are set, never their values.</summary>
+public sealed record ChannelResponse(
+    string Id,
+    string Type,
+    string Name,
+    string WebhookPath,
+    string ForwardUrl,
+    string? PublicUrl,
+    string? ApiBaseUrl,
+    IReadOnlyList<string> SecretsSet,
+    DateTimeOffset CreatedAt);
+
+/// <summary>A channel just created, with the secret Shroud signs its deliveries with, shown this once.</summary>
+public sealed record CreatedChannelResponse(
+    string Id,
+    string Type,
+    string Name,
+    string WebhookPath,
+    string ForwardUrl,
+    string? PublicUrl,
+    string? ApiBaseUrl,
+    IReadOnlyList<string> SecretsSet,
+    DateTimeOffset CreatedAt,
+    string ForwardSecret);
 
 public sealed record ConversationEncryptionResponse(string ConversationId, bool Encrypting, string? ConfigurationId, DateTimeOffset? StartedAt);
 

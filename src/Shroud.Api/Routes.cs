@@ -16,6 +16,11 @@ public static class Routes
     public const string MaintenanceRun = "maintenance/run";
     public const string Configurations = "apps/{appId}/configurations";
     public const string Configuration = "apps/{appId}/configurations/{configurationId}";
+    public const string Channels = "apps/{appId}/channels";
+    public const string Channel = "apps/{appId}/channels/{channelId}";
+
+    /// <summary>Where a channel will deliver its webhooks; given to the channel at creation, not served yet.</summary>
+    public const string ChannelWebhook = "apps/{appId}/channels/{channelId}/webhook";
     public const string ConversationEncryption = "apps/{appId}/conversations/{conversationId}/encryption";
     public const string Events = "apps/{appId}/events";
     public const string EventsReveal = "apps/{appId}/events/reveal";

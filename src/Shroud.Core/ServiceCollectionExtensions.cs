@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
 using Shroud.Core.Audit;
+using Shroud.Core.Channels;
 using Shroud.Core.Configurations;
 using Shroud.Core.Conversations;
 using Shroud.Core.Crypto;
@@ -25,6 +26,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ShroudOptions>, ShroudSettingsValidation>();
         services.AddSingleton<IValidateOptions<RootKeyOptions>, ShroudSettingsValidation>();
         services.AddSingleton<IValidateOptions<MaintenanceOptions>, ShroudSettingsValidation>();
+        services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChannelOptions>, ChannelOptionsValidation>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -40,6 +43,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MaintenanceJob>();
         services.AddSingleton<ChatEvents>();
         services.AddSingleton<MediaVault>();
+        services.AddSingleton<ChannelSecrets>();
+        services.AddSingleton<OutboundAddressPolicy>();
         return services;
     }
 }

@@ -10,8 +10,9 @@ namespace Shroud.Storage;
 
 /// <summary>
 /// The apps table: one partition per app holding its app row (<c>app</c>), its configurations (<c>cfg-…</c>),
-/// its KEK versions (<c>kek-{version}</c>) and its API keys (<c>key-{id}</c>). An app and its first KEK are created
-/// in one transaction, and the app row, configurations and KEKs (the range <c>app</c> to <c>kek.</c>) load with one query.
+/// its KEK versions (<c>kek-{version}</c>), its API keys (<c>key-{id}</c>) and its channels (<c>chn-…</c>, which the load
+/// below skips). An app and its first KEK are created in one transaction, and the app row, configurations and KEKs (the
+/// range <c>app</c> to <c>kek.</c>) load with one query.
 /// </summary>
 public sealed class AppTable(TableClient table) : IAppStore
 {

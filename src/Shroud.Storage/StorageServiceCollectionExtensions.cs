@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Shroud.Core.Access;
 using Shroud.Core.Apps;
 using Shroud.Core.Audit;
+using Shroud.Core.Channels;
 using Shroud.Core.Configurations;
 using Shroud.Core.Conversations;
 using Shroud.Core.Media;
@@ -25,6 +26,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IApiKeyStore>(sp => new ApiKeyTable(sp.GetRequiredService<StorageAccount>().Apps));
         services.AddSingleton<IConfigurationStore>(sp => new ConfigurationTable(
             sp.GetRequiredService<StorageAccount>().Apps, sp.GetRequiredService<IAppStore>(), sp.GetRequiredService<AppDirectory>(), sp.GetRequiredService<IConversationStore>()));
+        services.AddSingleton<IChannelStore>(sp => new ChannelTable(sp.GetRequiredService<StorageAccount>().Apps));
         services.AddSingleton<IConversationStore>(sp => new ConversationTable(sp.GetRequiredService<StorageAccount>().Conversations, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRecordStore>(sp => new RecordTable(sp.GetRequiredService<StorageAccount>().Records, sp.GetRequiredService<StorageAccount>().Media));
         services.AddSingleton<IAuditStore>(sp => new AuditTable(sp.GetRequiredService<StorageAccount>().Audit));

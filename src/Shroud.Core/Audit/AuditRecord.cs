@@ -15,6 +15,10 @@ public static class AuditActions
     public const string ConfigurationReplace = "configuration.replace";
     public const string ConfigurationPatch = "configuration.patch";
     public const string ConfigurationDelete = "configuration.delete";
+    public const string ChannelCreate = "channel.create";
+    public const string ChannelReplace = "channel.replace";
+    public const string ChannelPatch = "channel.patch";
+    public const string ChannelDelete = "channel.delete";
     public const string ConversationEncryptionStart = "conversation.encryption.start";
     public const string ConversationEncryptionEnd = "conversation.encryption.end";
     public const string MaintenanceKeys = "maintenance.keys";

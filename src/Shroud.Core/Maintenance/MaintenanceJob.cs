@@ -2,6 +2,7 @@ using Azure;
 using Microsoft.Extensions.Logging;
 using Shroud.Core.Apps;
 using Shroud.Core.Audit;
+using Shroud.Core.Channels;
 using Shroud.Core.Conversations;
 using Shroud.Core.Records;
 
@@ -36,11 +37,21 @@ public enum MaintenanceTasks
 
 /// <summary>
 /// The maintenance job: for every app, rotates a KEK that has served its period, destroys KEKs past retention and
-/// re-wraps KEKs under the active root key; then deletes expired records. Every step is conditional or idempotent, so
+/// re-wraps KEKs under the active root key; then deletes expired records. An app's channel secrets are re-sealed under
+/// its active KEK before its KEKs are maintained, and a failure to do so skips the app, so no version is destroyed
+/// while a channel secret still needs it. Every step is conditional or idempotent, so
 /// the job can stop anywhere, run again, or run on two hosts at once. One app's failure is reported, not fatal.
 /// </summary>
 public sealed class MaintenanceJob(
-    IAppStore apps, AppDirectory keys, IRecordStore records, IConversationStore conversations, AuditTrail audit, TimeProvider clock, ILogger<MaintenanceJob> logger)
+    IAppStore apps,
+    AppDirectory keys,
+    IChannelStore channels,
+    ChannelSecrets channelSecrets,
+    IRecordStore records,
+    IConversationStore conversations,
+    AuditTrail audit,
+    TimeProvider clock,
+    ILogger<MaintenanceJob> logger)
 {
     public const string RecordsScope = "records";
     public const string ConversationsScope = "conversations";
@@ -68,6 +79,7 @@ public sealed class MaintenanceJob(
         {
             try
             {
+                await ResealChannelsAsync(appId, cancellationToken);
                 var done = await keys.MaintainAsync(appId, cancellationToken);
                 rotated += done.Rotated;
                 destroyed += done.Destroyed;
@@ -154,6 +166,26 @@ public sealed class MaintenanceJob(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             failures.Add(new MaintenanceFailure(AuditScope, Describe(e)));
+        }
+    }
+
+    // A channel changed meanwhile was sealed under the active version by that change, or is re-sealed on the next run:
+    // a version is retained for at least the maximum TTL, far longer than the time between runs.
+    private async Task ResealChannelsAsync(string appId, CancellationToken cancellationToken)
+    {
+        foreach (var channel in await channels.ListAsync(appId, cancellationToken))
+        {
+            if (await channelSecrets.ResealAsync(appId, channel, cancellationToken) is { } resealed)
+            {
+                try
+                {
+                    await channels.ReplaceAsync(appId, resealed, channel.ETag, cancellationToken);
+                }
+                catch (ShroudException e) when (e.Error == ShroudError.PreconditionFailed || e.Error == ShroudError.ChannelNotFound)
+                {
+                    logger.LogInformation("Channel {AppId}/{ChannelId} changed while it was re-sealed", appId, channel.Id);
+                }
+            }
         }
     }
 

@@ -18,6 +18,8 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
 {
     private const string App = "outage-app";
 
+    private static readonly object Channel = new { type = "telegram", name = "tg", secrets = new { secretToken = "t" }, forwardUrl = "https://bot.example.com/in" };
+
     [Fact]
     public async Task Every_route_answers_503_with_retry_after_while_storage_is_down_and_serves_again_once_it_is_back()
     {
@@ -33,11 +35,13 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
             var reference = (await client.EncryptAsync(App, key, new { value = "jane@example.com" }))["ref"]!.GetValue<string>();
             var (_, configuration, _) = await client.PostAsync($"/api/apps/{App}/configurations", key, new { name = "strict", encryptUserMessages = true });
             var configurationId = configuration!["id"]!.GetValue<string>();
+            var (_, channel, _) = await client.PostAsync($"/api/apps/{App}/channels", key, Channel);
+            var channelId = channel!["id"]!.GetValue<string>();
             var (_, keys, _) = await client.SendAsync(HttpMethod.Get, $"/api/apps/{App}/keys", ShroudFactory.BootstrapKey);
             var keyId = keys!["items"]![0]!["id"]!.GetValue<string>();
 
             await own.DisposeAsync();
-            var calls = Calls(key, reference, configurationId, keyId);
+            var calls = Calls(key, reference, configurationId, keyId, channelId);
             var routes = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
                 .Sum(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Count);
             Assert.Equal(routes, calls.DistinctBy(c => (c.Method, c.Path)).Count());
@@ -141,7 +145,7 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
     private sealed record Answer(HttpStatusCode Status, string Text, string? ContentType, TimeSpan? RetryAfter);
 
     // One valid request per route and method, so that only storage can make it fail.
-    private static List<Call> Calls(string key, string reference, string configurationId, string keyId)
+    private static List<Call> Calls(string key, string reference, string configurationId, string keyId, string channelId)
     {
         static HttpContent Json(object body) => new StringContent(System.Text.Json.JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
         var chatEvent = new JsonObject { ["id"] = "e1", ["conversationId"] = "c1", ["type"] = "message", ["user"] = new JsonObject { ["type"] = "user" }, ["text"] = "hi" };
@@ -175,6 +179,12 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
             new("replace configuration", HttpMethod.Put, $"/api/apps/{App}/configurations/{configurationId}", key, Json(new { name = "strict" })),
             new("patch configuration", HttpMethod.Patch, $"/api/apps/{App}/configurations/{configurationId}", key, Json(new { transcript = true })),
             new("delete configuration", HttpMethod.Delete, $"/api/apps/{App}/configurations/{configurationId}", key, null),
+            new("list channels", HttpMethod.Get, $"/api/apps/{App}/channels", key, null),
+            new("create channel", HttpMethod.Post, $"/api/apps/{App}/channels", key, Json(Channel)),
+            new("get channel", HttpMethod.Get, $"/api/apps/{App}/channels/{channelId}", key, null),
+            new("replace channel", HttpMethod.Put, $"/api/apps/{App}/channels/{channelId}", key, Json(Channel)),
+            new("patch channel", HttpMethod.Patch, $"/api/apps/{App}/channels/{channelId}", key, Json(new { name = "renamed" })),
+            new("delete channel", HttpMethod.Delete, $"/api/apps/{App}/channels/{channelId}", key, null),
             new("start conversation", HttpMethod.Put, $"/api/apps/{App}/conversations/c1/encryption", key, Json(new { configurationId })),
             new("get conversation", HttpMethod.Get, $"/api/apps/{App}/conversations/c1/encryption", key, null),
             new("end conversation", HttpMethod.Delete, $"/api/apps/{App}/conversations/c1/encryption", key, null),

@@ -66,6 +66,18 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         await Expect(HttpStatusCode.OK, HttpMethod.Patch, $"/api/apps/{App}/configurations/{spare}", key, new { transcript = true });
         await Expect(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/apps/{App}/configurations/{spare}", key);
         await Expect(HttpStatusCode.OK, HttpMethod.Patch, $"/api/apps/{App}", key, new { defaultConfigurationId = configuration });
+
+        // Channels: their secrets, and the forward secret shown once, are never exported.
+        var channel = await Expect(HttpStatusCode.Created, HttpMethod.Post, $"/api/apps/{App}/channels", key,
+            new { type = "slack", name = "Slack", secrets = new { signingSecret = Secret("slack-signing-secret-telemetry") }, forwardUrl = "https://bot.example.com/in" });
+        Secret(channel["forwardSecret"]!.GetValue<string>());
+        var channelPath = $"/api/apps/{App}/channels/{channel["id"]!.GetValue<string>()}";
+        await Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/apps/{App}/channels", key);
+        await Expect(HttpStatusCode.OK, HttpMethod.Get, channelPath, key);
+        await Expect(HttpStatusCode.OK, HttpMethod.Put, channelPath, key,
+            new { type = "twilio", name = "Twilio", secrets = new { authToken = Secret("twilio-auth-token-telemetry") }, forwardUrl = "https://bot.example.com/in", publicUrl = "https://shroud.example.com/hook" });
+        await Expect(HttpStatusCode.OK, HttpMethod.Patch, channelPath, key, new { secrets = new { authToken = Secret("twilio-auth-token-patched") } });
+        await Expect(HttpStatusCode.NoContent, HttpMethod.Delete, channelPath, key);
         await Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/apps/{App}", key);
         await Expect(HttpStatusCode.OK, HttpMethod.Put, $"/api/apps/{App}/conversations/conv-telemetry/encryption", key, new { configurationId = configuration });
         await Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/apps/{App}/conversations/conv-telemetry/encryption", key);

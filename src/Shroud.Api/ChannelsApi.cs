@@ -1,0 +1,205 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Shroud.Core;
+using Shroud.Core.Access;
+using Shroud.Core.Apps;
+using Shroud.Core.Audit;
+using Shroud.Core.Channels;
+
+namespace Shroud.Api;
+
+/// <summary>
+/// Chat channels of an app (<c>configure</c>). Secrets are sealed under the app's KEK and never answered: a channel
+/// shows which are set. PUT replaces everything and needs every secret of the type; PATCH (a merge patch) keeps the
+/// secrets it does not name, sets those it names, and refuses <c>null</c> for one, since every secret of a type is
+/// required. Single-resource answers carry an ETag, and PUT, PATCH and DELETE honour If-Match.
+/// </summary>
+public sealed class ChannelsApi(
+    Gatekeeper gatekeeper, IChannelStore store, ChannelSecrets secrets, OutboundAddressPolicy addresses, AppDirectory directory, TimeProvider clock, AuditApi audit)
+{
+    public const int MaxNameLength = 100;
+    public const int MaxSecretLength = 1024;
+    private const string SecretsField = "secrets";
+
+    public async Task<Ok<ItemsResponse<ChannelResponse>>> ListAsync(HttpRequest request, string appId)
+    {
+        await RequestBody.EnsureEmptyAsync(request);
+        var ct = await AuthorizeAsync(request, appId);
+        var list = await store.ListAsync(appId, ct);
+        return TypedResults.Ok(new ItemsResponse<ChannelResponse>(list.Select(c => Response(appId, c)).ToList()));
+    }
+
+    public async Task<Created<CreatedChannelResponse>> CreateAsync(HttpRequest request, string appId)
+    {
+        var ct = await AuthorizeAsync(request, appId);
+        var body = await ShroudJson.ReadAsync<ChannelRequest>(request, RequestBody.Small, ct);
+        var id = ChannelIds.New();
+        var forwardSecret = ChannelSecrets.NewForwardSecret();
+        var plaintext = new Dictionary<string, string>(Secrets(body.Type, body.Secrets), StringComparer.Ordinal) { [ChannelSecrets.ForwardSecretName] = forwardSecret };
+        var created = await store.CreateAsync(appId, await ValidateAsync(appId, id, body, plaintext, clock.GetUtcNow(), ct), ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ChannelCreate, created.Id);
+        ETags.Set(request, created.ETag);
+        var shown = Response(appId, created);
+        return TypedResults.Created(
+            $"/{Routes.Prefix}/{Path(Routes.Channel, appId, created.Id)}",
+            new CreatedChannelResponse(shown.Id, shown.Type, shown.Name, shown.WebhookPath, shown.ForwardUrl, shown.PublicUrl, shown.ApiBaseUrl, shown.SecretsSet, shown.CreatedAt, forwardSecret));
+    }
+
+    public async Task<Ok<ChannelResponse>> GetAsync(HttpRequest request, string appId, string channelId)
+    {
+        await RequestBody.EnsureEmptyAsync(request);
+        var ct = await AuthorizeAsync(request, appId);
+        var channel = await store.GetAsync(appId, channelId, ct) ?? throw NotFound(channelId);
+        ETags.Set(request, channel.ETag);
+        return TypedResults.Ok(Response(appId, channel));
+    }
+
+    public async Task<Ok<ChannelResponse>> ReplaceAsync(HttpRequest request, string appId, string channelId)
+    {
+        var ct = await AuthorizeAsync(request, appId);
+        var body = await ShroudJson.ReadAsync<ChannelRequest>(request, RequestBody.Small, ct);
+        var current = await store.GetAsync(appId, channelId, ct) ?? throw NotFound(channelId);
+        var plaintext = new Dictionary<string, string>(Secrets(body.Type, body.Secrets), StringComparer.Ordinal)
+        {
+            [ChannelSecrets.ForwardSecretName] = (await secrets.OpenAsync(appId, current, ct))[ChannelSecrets.ForwardSecretName],
+        };
+        var replaced = await store.ReplaceAsync(appId, await ValidateAsync(appId, channelId, body, plaintext, current.CreatedAt, ct), ETags.IfMatch(request) ?? current.ETag, ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ChannelReplace, channelId);
+        ETags.Set(request, replaced.ETag);
+        return TypedResults.Ok(Response(appId, replaced));
+    }
+
+    /// <summary>
+    /// Applies a JSON merge patch (RFC 7396) to the channel's fields and secrets; written only if the channel is still
+    /// the version the patch was applied to (or the one <c>If-Match</c> names). Changing the type keeps the secrets
+    /// the new type shares with the old and needs the others in the same patch.
+    /// </summary>
+    public async Task<Ok<ChannelResponse>> PatchAsync(HttpRequest request, string appId, string channelId)
+    {
+        var ct = await AuthorizeAsync(request, appId);
+        var patch = await ShroudJson.ReadNodeAsync(request, RequestBody.Small, ct, ShroudJson.MergePatchMediaType) as JsonObject
+            ?? throw new ShroudException(ShroudError.InvalidJson, "A merge patch of a channel must be a JSON object.");
+        var current = await store.GetAsync(appId, channelId, ct) ?? throw NotFound(channelId);
+        if (patch.Remove(SecretsField, out var secretsPatch) && secretsPatch is null)
+        {
+            throw ShroudException.Invalid(SecretsField, "cannot be removed: every secret of the channel's type is required.");
+        }
+
+        var merged = (JsonObject)ShroudJson.ToNode(Request(current))!;
+        MergePatch.Apply(merged, patch);
+        var body = ShroudJson.Deserialize<ChannelRequest>(merged);
+
+        var names = SecretNames(body.Type);
+        var opened = await secrets.OpenAsync(appId, current, ct);
+        var given = opened.Where(s => names.Contains(s.Key)).ToDictionary(s => s.Key, s => (string?)s.Value, StringComparer.Ordinal);
+        foreach (var (name, value) in PatchedSecrets(secretsPatch))
+        {
+            given[name] = value ?? throw ShroudException.Invalid($"{SecretsField}.{name}", "is required by the channel's type; send a new value to replace it.");
+        }
+
+        var plaintext = new Dictionary<string, string>(Secrets(body.Type, given), StringComparer.Ordinal)
+        {
+            [ChannelSecrets.ForwardSecretName] = opened[ChannelSecrets.ForwardSecretName],
+        };
+        var patched = await store.ReplaceAsync(appId, await ValidateAsync(appId, channelId, body, plaintext, current.CreatedAt, ct), ETags.IfMatch(request) ?? current.ETag, ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ChannelPatch, channelId);
+        ETags.Set(request, patched.ETag);
+        return TypedResults.Ok(Response(appId, patched));
+    }
+
+    public async Task<NoContent> DeleteAsync(HttpRequest request, string appId, string channelId)
+    {
+        await RequestBody.EnsureEmptyAsync(request);
+        var ct = await AuthorizeAsync(request, appId);
+        await store.DeleteAsync(appId, channelId, ETags.IfMatch(request), ct);
+        await audit.RecordChangeAsync(request, appId, AuditActions.ChannelDelete, channelId);
+        return TypedResults.NoContent();
+    }
+
+    private async Task<CancellationToken> AuthorizeAsync(HttpRequest request, string appId)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Configure);
+        await directory.EnsureExistsAsync(appId, ct);
+        return ct;
+    }
+
+    /// <summary>Checks the fields and seals <paramref name="plaintext"/> (the type's secrets and the forward secret) under the app's active KEK.</summary>
+    private async Task<Channel> ValidateAsync(
+        string appId, string id, ChannelRequest body, IReadOnlyDictionary<string, string> plaintext, DateTimeOffset createdAt, CancellationToken ct)
+    {
+        var name = body.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
+        {
+            throw ShroudException.Invalid("name", $"is required: 1 to {MaxNameLength} characters.");
+        }
+
+        var forwardUrl = addresses.Check("forwardUrl", body.ForwardUrl).AbsoluteUri;
+        var apiBaseUrl = body.ApiBaseUrl is null ? null : addresses.Check("apiBaseUrl", body.ApiBaseUrl).AbsoluteUri;
+        var publicUrl = body.PublicUrl is null ? null : PublicUrl(body.PublicUrl);
+        var (version, sealedSecrets) = await secrets.SealAsync(appId, id, plaintext, ct);
+        return new Channel(id, body.Type!, name, forwardUrl, publicUrl, apiBaseUrl, version, sealedSecrets, createdAt);
+    }
+
+    /// <summary>The type's secrets from a request: every one required, no other.</summary>
+    private static Dictionary<string, string> Secrets(string? type, IReadOnlyDictionary<string, string?>? given)
+    {
+        var names = SecretNames(type);
+        given ??= new Dictionary<string, string?>();
+        foreach (var name in given.Keys.Where(n => !names.Contains(n)))
+        {
+            throw ShroudException.Invalid($"{SecretsField}.{name}", $"is not a secret of type '{type}'.");
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var value = given.GetValueOrDefault(name);
+            if (string.IsNullOrEmpty(value) || value.Length > MaxSecretLength)
+            {
+                throw ShroudException.Invalid($"{SecretsField}.{name}", $"is required for type '{type}': 1 to {MaxSecretLength} characters.");
+            }
+
+            result[name] = value;
+        }
+
+        return result;
+    }
+
+    private static IReadOnlyList<string> SecretNames(string? type) =>
+        type is not null && ChannelTypes.SecretNames.TryGetValue(type, out var names)
+            ? names
+            : throw ShroudException.Invalid("type", $"must be one of {string.Join(", ", ChannelTypes.SecretNames.Keys)}.");
+
+    private static IEnumerable<(string Name, string? Value)> PatchedSecrets(JsonNode? patch) => patch switch
+    {
+        null => [],
+        JsonObject secretsObject => secretsObject.Select(s => (s.Key, s.Value switch
+        {
+            null => null,
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+            _ => throw ShroudException.Invalid($"{SecretsField}.{s.Key}", "has the wrong type."),
+        })).ToList(),
+        _ => throw ShroudException.Invalid(SecretsField, "has the wrong type."),
+    };
+
+    // The URL the channel calls and signs (Twilio): Shroud never connects to it, so any absolute http or https URL will do.
+    private static string PublicUrl(string url) =>
+        url.Length <= OutboundAddressPolicy.MaxUrlLength && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
+            ? uri.AbsoluteUri
+            : throw ShroudException.Invalid("publicUrl", $"must be an absolute http or https URL of at most {OutboundAddressPolicy.MaxUrlLength} characters.");
+
+    private static ChannelRequest Request(Channel c) => new(c.Type, c.Name, null, c.ForwardUrl, c.PublicUrl, c.ApiBaseUrl);
+
+    private static ChannelResponse Response(string appId, Channel c) => new(
+        c.Id, c.Type, c.Name, $"/{Routes.Prefix}/{Path(Routes.ChannelWebhook, appId, c.Id)}", c.ForwardUrl, c.PublicUrl, c.ApiBaseUrl,
+        c.SealedSecrets.Keys.Where(k => k != ChannelSecrets.ForwardSecretName).Order(StringComparer.Ordinal).ToList(), c.CreatedAt);
+
+    private static string Path(string route, string appId, string channelId) =>
+        route.Replace("{appId}", appId).Replace("{channelId}", channelId);
+
+    private static ShroudException NotFound(string id) =>
+        new(ShroudError.ChannelNotFound, $"The app has no channel '{id}'.");
+}
