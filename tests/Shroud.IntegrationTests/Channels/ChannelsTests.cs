@@ -36,6 +36,23 @@ public sealed class ChannelsTests(AzuriteFixture azurite) : AppTestBase(azurite,
         apiBaseUrl = "https://graph.example.com",
     };
 
+    [Fact]
+    public async Task Creating_patching_and_deleting_a_channel_leave_audit_records_naming_it_and_no_secret()
+    {
+        var (created, etag) = await CreateAsync(Slack(name: "Audited Slack"));
+        var id = created["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Patch, $"{Base}/{id}", ifMatch: etag, mergePatch: """{ "name": "Renamed" }""")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, $"{Base}/{id}")).Status);
+
+        var (status, audit, _) = await Client.SendAsync(HttpMethod.Get, $"/api/apps/{App}/audit", ShroudFactory.BootstrapKey);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var forChannel = audit!["items"]!.AsArray().Where(r => r!["target"]?.GetValue<string>() == id).Select(r => r!["action"]!.GetValue<string>());
+        Assert.Equal(["channel.delete", "channel.patch", "channel.create"], forChannel);
+        Assert.DoesNotContain(SigningSecret, audit.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(created["forwardSecret"]!.GetValue<string>(), audit.ToJsonString(), StringComparison.Ordinal);
+    }
+
     private async Task<(JsonNode Body, string ETag)> CreateAsync(object body)
     {
         var (status, created, response) = await Client.PostAsync(Base, Key, body);
