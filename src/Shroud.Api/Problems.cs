@@ -25,6 +25,8 @@ public static class Problems
     {
         switch (exception)
         {
+            case ShroudException { Error.Code: "storage_unavailable" } e:
+                return StorageUnavailable(context, e.Message);
             case ShroudException e:
                 return From(e.Error, e.Message, e.Errors);
             case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:

@@ -133,7 +133,7 @@ public static class ShroudJson
         {
             if (scratch is not null)
             {
-                ArrayPool<char>.Shared.Return(scratch);
+                ArrayPool<char>.Shared.Return(scratch, clearArray: true);
             }
         }
     }
@@ -150,7 +150,7 @@ public static class ShroudJson
         {
             if (scratch is not null)
             {
-                ArrayPool<char>.Shared.Return(scratch);
+                ArrayPool<char>.Shared.Return(scratch, clearArray: true);
             }
 
             scratch = ArrayPool<char>.Shared.Rent(reader.ValueSpan.Length);

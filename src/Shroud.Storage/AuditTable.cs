@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using Azure;
@@ -14,7 +15,6 @@ namespace Shroud.Storage;
 /// </summary>
 public sealed class AuditTable(TableClient table) : IAuditStore
 {
-    private const int MaxTransactionActions = 100;
     private const string DayFormat = "yyyyMMdd";
 
     public Task AppendAsync(AuditRecord record, CancellationToken cancellationToken) =>
@@ -60,36 +60,10 @@ public sealed class AuditTable(TableClient table) : IAuditStore
         var pages = table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey lt {bound}"), maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken);
         await foreach (var page in pages.AsPages())
         {
-            foreach (var partition in page.Values.GroupBy(e => e.PartitionKey))
-            {
-                foreach (var chunk in partition.Chunk(MaxTransactionActions))
-                {
-                    deleted += await DeleteAsync(chunk, cancellationToken);
-                }
-            }
+            deleted += await table.DeleteRowsAsync(page.Values, cancellationToken);
         }
 
         return deleted;
-    }
-
-    private async Task<int> DeleteAsync(TableEntity[] rows, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await table.TransactAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey))).ToList(), cancellationToken);
-            return rows.Length;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            // Another sweep deleted some of these rows first; delete the rest one by one.
-            var deleted = 0;
-            foreach (var row in rows)
-            {
-                deleted += (await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken)).Status != 404 ? 1 : 0;
-            }
-
-            return deleted;
-        }
     }
 
     private static string Filter(AuditQuery query, DateTime day)
@@ -152,13 +126,14 @@ public sealed class AuditTable(TableClient table) : IAuditStore
         entity.GetBinary("Mac") ?? []);
 
     private static string Format(DateTime day, string? token) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{day.ToString(DayFormat, CultureInfo.InvariantCulture)}|{token}"));
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{day.ToString(DayFormat, CultureInfo.InvariantCulture)}|{token}"));
 
     private static (DateTime Day, string? Token) Parse(string continuation)
     {
         try
         {
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(continuation)).Split('|', 2);
+            // URL-safe, so that the token goes back in a query string as it came.
+            var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(continuation)).Split('|', 2);
             var day = DateTime.ParseExact(parts[0], DayFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
             return (day, parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null);
         }

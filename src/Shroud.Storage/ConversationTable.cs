@@ -17,7 +17,6 @@ public sealed class ConversationTable(TableClient table, TimeProvider clock) : I
     // App ids hold no ':', so the first one separates the app from the conversation id.
     private const char KeySeparator = ':';
 
-    private const int MaxTransactionActions = 100;
 
     /// <summary>The expiry row goes first: a conversation row that exists always has one, so none is left behind.</summary>
     public async Task StartAsync(string appId, ConversationEncryption state, CancellationToken cancellationToken)
@@ -84,6 +83,12 @@ public sealed class ConversationTable(TableClient table, TimeProvider clock) : I
             foreach (var expiry in page.Values)
             {
                 var split = expiry.RowKey.IndexOf(KeySeparator, StringComparison.Ordinal);
+                if (split < 0)
+                {
+                    // Not an expiry row Shroud wrote: it names no conversation, and goes with the other expired rows below.
+                    continue;
+                }
+
                 var (appId, conversationId) = (expiry.RowKey[..split], expiry.RowKey[(split + 1)..]);
                 var row = await table.GetEntityIfExistsAsync<TableEntity>(appId, conversationId, cancellationToken: cancellationToken);
                 if (row.HasValue && row.Value!.GetDateTimeOffset("ExpiresAt") < cutoff)
@@ -92,13 +97,7 @@ public sealed class ConversationTable(TableClient table, TimeProvider clock) : I
                 }
             }
 
-            foreach (var partition in page.Values.GroupBy(e => e.PartitionKey))
-            {
-                foreach (var chunk in partition.Chunk(MaxTransactionActions))
-                {
-                    await DeleteExpiryRowsAsync(chunk, cancellationToken);
-                }
-            }
+            await table.DeleteRowsAsync(page.Values, cancellationToken);
         }
 
         return deleted;
@@ -114,22 +113,6 @@ public sealed class ConversationTable(TableClient table, TimeProvider clock) : I
         {
             // Started again since it was read: it now has a later expiry and an expiry row of its own.
             return 0;
-        }
-    }
-
-    private async Task DeleteExpiryRowsAsync(TableEntity[] rows, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await table.TransactAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey))).ToList(), cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            // Another sweep deleted some of these rows first; delete the rest one by one.
-            foreach (var row in rows)
-            {
-                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken);
-            }
         }
     }
 

@@ -12,7 +12,6 @@ namespace Shroud.Storage;
 /// </summary>
 public sealed class RecordTable(TableClient table, BlobContainerClient media) : IRecordStore
 {
-    private const int MaxTransactionActions = 100;
 
     // Well under the 4 MiB transaction limit once base64 and JSON overhead are counted.
     private const int MaxTransactionBytes = 2_500_000;
@@ -99,36 +98,10 @@ public sealed class RecordTable(TableClient table, BlobContainerClient media) : 
                 await media.DeleteBlobIfExistsAsync(blob, cancellationToken: cancellationToken);
             }
 
-            foreach (var partition in page.Values.GroupBy(e => e.PartitionKey))
-            {
-                foreach (var chunk in partition.Chunk(MaxTransactionActions))
-                {
-                    deleted += await DeleteAsync(chunk, cancellationToken);
-                }
-            }
+            deleted += await table.DeleteRowsAsync(page.Values, cancellationToken);
         }
 
         return deleted;
-    }
-
-    private async Task<int> DeleteAsync(TableEntity[] rows, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await table.TransactAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey))).ToList(), cancellationToken);
-            return rows.Length;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            // Another sweep deleted some of these rows first; delete the rest one by one.
-            var deleted = 0;
-            foreach (var row in rows)
-            {
-                deleted += (await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken)).Status != 404 ? 1 : 0;
-            }
-
-            return deleted;
-        }
     }
 
     private static IEnumerable<List<StoredRecord>> Chunk(IReadOnlyList<StoredRecord> records)
@@ -140,7 +113,7 @@ public sealed class RecordTable(TableClient table, BlobContainerClient media) : 
             foreach (var record in partition)
             {
                 var size = Size(record);
-                if (chunk.Count == MaxTransactionActions || (chunk.Count > 0 && bytes + size > MaxTransactionBytes))
+                if (chunk.Count == TableTransactions.MaxTransactionActions || (chunk.Count > 0 && bytes + size > MaxTransactionBytes))
                 {
                     yield return chunk;
                     chunk = [];

@@ -40,4 +40,36 @@ internal static class TableTransactions
             return false;
         }
     }
+
+    /// <summary>
+    /// Deletes the rows in transactions of up to 100 per partition; rows another sweep deleted first are skipped (one
+    /// by one, once a transaction meets them). Returns how many rows this call deleted.
+    /// </summary>
+    public static async Task<int> DeleteRowsAsync(this TableClient table, IEnumerable<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var partition in rows.GroupBy(e => e.PartitionKey))
+        {
+            foreach (var chunk in partition.Chunk(MaxTransactionActions))
+            {
+                try
+                {
+                    await table.TransactAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey))).ToList(), cancellationToken);
+                    deleted += chunk.Length;
+                }
+                catch (RequestFailedException e) when (e.Status == 404)
+                {
+                    foreach (var row in chunk)
+                    {
+                        deleted += (await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken)).Status != 404 ? 1 : 0;
+                    }
+                }
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>The most actions of one entity-group transaction.</summary>
+    public const int MaxTransactionActions = 100;
 }

@@ -209,9 +209,10 @@ public sealed class MediaVault(
             {
                 await blobs.DeleteIfExistsAsync(record.Media!.BlobName, CancellationToken.None);
             }
-            catch (Azure.RequestFailedException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // Storage refused both; the write's failure is the one the caller needs to see.
+                // Storage failed both; the write's failure is the one the caller needs to see. The blob is left behind
+                // until the container's lifecycle rule (maximum TTL + 1 day) deletes it.
             }
 
             throw;
