@@ -16,7 +16,8 @@ namespace Shroud.Api.Channels;
 /// Lives in Shroud.Api, not Core, because it fetches documents over HTTP; Core only declares
 /// <see cref="IBotFrameworkTokens"/>. Shroud.Storage is for the storage SDKs only, and this is the HTTP layer's
 /// outbound edge toward the channels. The HTTP client is given (in production from IHttpClientFactory), so tests can
-/// serve the documents in-process. Metadata and key URLs must be https.
+/// serve the documents in-process. Metadata and key URLs must be https. Register one instance per host (a singleton):
+/// the key cache lives in it.
 /// </remarks>
 public sealed class BotFrameworkTokens(HttpClient httpClient) : IBotFrameworkTokens
 {
