@@ -16,7 +16,13 @@ public sealed class ChannelRequest
     public ChannelRequest(string method, IEnumerable<KeyValuePair<string, string>> headers, string? queryString, ReadOnlyMemory<byte> body, DateTimeOffset now)
     {
         Method = method;
-        this.headers = new(headers, StringComparer.OrdinalIgnoreCase);
+        this.headers = new(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in headers)
+        {
+            // A header sent twice is ambiguous (which copy was signed?), so it counts as absent, like a repeated query parameter.
+            this.headers[name] = this.headers.ContainsKey(name) ? "" : value;
+        }
+
         query = QueryHelpers.ParseQuery(queryString);
         Body = body;
         Now = now;
@@ -33,7 +39,7 @@ public sealed class ChannelRequest
 
     public bool IsGet => HttpMethods.IsGet(Method);
 
-    /// <summary>The header's value, or null when it is absent or empty.</summary>
+    /// <summary>The header's value, or null when it is absent, empty or repeated.</summary>
     public string? Header(string name) => headers.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
     /// <summary>

@@ -120,6 +120,15 @@ public sealed class SlackVerifierTests(ITestOutputHelper output)
         Assert.Equal(ChannelVerdictKind.Verified, verifier.Verify(request, Slack).Kind);
     }
 
+    [Fact]
+    public void Signature_header_sent_twice_is_refused()
+    {
+        var request = Post(
+            ExampleBody, SignedAt, ("X-Slack-Signature", ExampleSignature), ("x-slack-signature", ExampleSignature), ("X-Slack-Request-Timestamp", ExampleTimestamp));
+
+        Assert.Equal(ChannelVerdictKind.Refused, verifier.Verify(request, Slack).Kind);
+    }
+
     private static Core.Channels.ChannelRequest Request(string body, DateTimeOffset now, string? signature = ExampleSignature, string? timestamp = ExampleTimestamp)
     {
         var headers = new List<(string, string)>();
