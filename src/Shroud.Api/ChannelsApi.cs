@@ -26,14 +26,14 @@ public sealed class ChannelsApi(
     public async Task<Ok<ItemsResponse<ChannelResponse>>> ListAsync(HttpRequest request, string appId)
     {
         await RequestBody.EnsureEmptyAsync(request);
-        var ct = await AuthorizeAsync(request, appId);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         var list = await store.ListAsync(appId, ct);
         return TypedResults.Ok(new ItemsResponse<ChannelResponse>(list.Select(c => Response(appId, c)).ToList()));
     }
 
     public async Task<Created<CreatedChannelResponse>> CreateAsync(HttpRequest request, string appId)
     {
-        var ct = await AuthorizeAsync(request, appId);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         var body = await ShroudJson.ReadAsync<ChannelRequest>(request, RequestBody.Small, ct);
         var id = ChannelIds.New();
         var forwardSecret = ChannelSecrets.NewForwardSecret();
@@ -50,7 +50,7 @@ public sealed class ChannelsApi(
     public async Task<Ok<ChannelResponse>> GetAsync(HttpRequest request, string appId, string channelId)
     {
         await RequestBody.EnsureEmptyAsync(request);
-        var ct = await AuthorizeAsync(request, appId);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         var channel = await store.GetAsync(appId, channelId, ct) ?? throw NotFound(channelId);
         ETags.Set(request, channel.ETag);
         return TypedResults.Ok(Response(appId, channel));
@@ -58,7 +58,7 @@ public sealed class ChannelsApi(
 
     public async Task<Ok<ChannelResponse>> ReplaceAsync(HttpRequest request, string appId, string channelId)
     {
-        var ct = await AuthorizeAsync(request, appId);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         var body = await ShroudJson.ReadAsync<ChannelRequest>(request, RequestBody.Small, ct);
         var current = await store.GetAsync(appId, channelId, ct) ?? throw NotFound(channelId);
         var plaintext = new Dictionary<string, string>(Secrets(body.Type, body.Secrets), StringComparer.Ordinal)
@@ -78,7 +78,7 @@ public sealed class ChannelsApi(
     /// </summary>
     public async Task<Ok<ChannelResponse>> PatchAsync(HttpRequest request, string appId, string channelId)
     {
-        var ct = await AuthorizeAsync(request, appId);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         var patch = await ShroudJson.ReadNodeAsync(request, RequestBody.Small, ct, ShroudJson.MergePatchMediaType) as JsonObject
             ?? throw new ShroudException(ShroudError.InvalidJson, "A merge patch of a channel must be a JSON object.");
         var current = await store.GetAsync(appId, channelId, ct) ?? throw NotFound(channelId);
@@ -112,18 +112,10 @@ public sealed class ChannelsApi(
     public async Task<NoContent> DeleteAsync(HttpRequest request, string appId, string channelId)
     {
         await RequestBody.EnsureEmptyAsync(request);
-        var ct = await AuthorizeAsync(request, appId);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         await store.DeleteAsync(appId, channelId, ETags.IfMatch(request), ct);
         await audit.RecordChangeAsync(request, appId, AuditActions.ChannelDelete, channelId);
         return TypedResults.NoContent();
-    }
-
-    private async Task<CancellationToken> AuthorizeAsync(HttpRequest request, string appId)
-    {
-        var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Configure);
-        await directory.EnsureExistsAsync(appId, ct);
-        return ct;
     }
 
     /// <summary>Checks the fields and seals <paramref name="plaintext"/> (the type's secrets and the forward secret) under the app's active KEK.</summary>

@@ -20,14 +20,14 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     public async Task<Ok<ItemsResponse<ConfigurationResponse>>> ListAsync(HttpRequest request, string appId)
     {
         await RequestBody.EnsureEmptyAsync(request);
-        var ct = await AuthorizeAsync(request, appId);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         var list = await store.ListAsync(appId, ct);
         return TypedResults.Ok(new ItemsResponse<ConfigurationResponse>(list.Select(Response).ToList()));
     }
 
     public async Task<Created<ConfigurationResponse>> CreateAsync(HttpRequest request, string appId)
     {
-        var ct = await AuthorizeAsync(request, appId);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, RequestBody.Medium, ct);
         var created = await store.CreateAsync(appId, Validate(ConfigurationIds.New(), body), ct);
         directory.Forget(appId);
@@ -39,7 +39,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     public async Task<Ok<ConfigurationResponse>> GetAsync(HttpRequest request, string appId, string configurationId)
     {
         await RequestBody.EnsureEmptyAsync(request);
-        var ct = await AuthorizeAsync(request, appId);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         var configuration = await store.GetAsync(appId, configurationId, ct) ?? throw ShroudException.ConfigurationNotFound(configurationId);
         ETags.Set(request, configuration.ETag);
         return TypedResults.Ok(Response(configuration));
@@ -47,7 +47,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
 
     public async Task<Ok<ConfigurationResponse>> ReplaceAsync(HttpRequest request, string appId, string configurationId)
     {
-        var ct = await AuthorizeAsync(request, appId);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         var body = await ShroudJson.ReadAsync<ConfigurationRequest>(request, RequestBody.Medium, ct);
         if (!ConfigurationIds.IsValid(configurationId))
         {
@@ -67,7 +67,7 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     /// </summary>
     public async Task<Ok<ConfigurationResponse>> PatchAsync(HttpRequest request, string appId, string configurationId)
     {
-        var ct = await AuthorizeAsync(request, appId);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         var patch = await ShroudJson.ReadNodeAsync(request, RequestBody.Medium, ct, ShroudJson.MergePatchMediaType) as JsonObject
             ?? throw new ShroudException(ShroudError.InvalidJson, "A merge patch of a configuration must be a JSON object.");
         var current = (ConfigurationIds.IsValid(configurationId) ? await store.GetAsync(appId, configurationId, ct) : null) ?? throw ShroudException.ConfigurationNotFound(configurationId);
@@ -83,18 +83,10 @@ public sealed class ConfigurationsApi(Gatekeeper gatekeeper, IConfigurationStore
     public async Task<NoContent> DeleteAsync(HttpRequest request, string appId, string configurationId)
     {
         await RequestBody.EnsureEmptyAsync(request);
-        var ct = await AuthorizeAsync(request, appId);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         await store.DeleteAsync(appId, configurationId, ETags.IfMatch(request), ct);
         await audit.RecordChangeAsync(request, appId, AuditActions.ConfigurationDelete, configurationId);
         return TypedResults.NoContent();
-    }
-
-    private async Task<CancellationToken> AuthorizeAsync(HttpRequest request, string appId)
-    {
-        var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Configure);
-        await directory.EnsureExistsAsync(appId, ct);
-        return ct;
     }
 
     private EncryptionConfiguration Validate(string id, ConfigurationRequest body)

@@ -50,9 +50,7 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
 
     private async Task<CancellationToken> AuthorizeAsync(HttpRequest request, string appId, string conversationId)
     {
-        var ct = request.HttpContext.RequestAborted;
-        await gatekeeper.AuthorizeAsync(request, appId, Permissions.Encrypt);
-        await directory.EnsureExistsAsync(appId, ct);
+        var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Encrypt);
         if (!ConversationEncryption.IsValidId(conversationId))
         {
             throw ShroudException.Invalid("conversationId", $"must be 1 to {ConversationEncryption.MaxIdLength} characters without / \\ # ? or control characters.");
