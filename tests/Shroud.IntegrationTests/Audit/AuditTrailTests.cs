@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Core;
-using Azure.Core.Pipeline;
 using Shroud.Core.Access;
 using Shroud.IntegrationTests.Infrastructure;
 
@@ -138,7 +137,8 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : AppTestBase(azurit
     [Fact]
     public async Task A_reveal_answers_503_and_no_plaintext_when_its_audit_record_cannot_be_stored()
     {
-        var outage = new AuditWriteOutage();
+        // Storage answers every write to the audit table with 503.
+        var outage = new RefuseWhilePolicy(r => r.Method == RequestMethod.Post && r.Uri.Path.EndsWith("audit", StringComparison.Ordinal), 503);
         await using var factory = new ShroudFactory(Azurite) { StoragePolicies = [outage] };
         var client = new ShroudClient(factory.CreateClient());
         var key = await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt");
@@ -148,7 +148,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : AppTestBase(azurit
         upload.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         var mediaRef = JsonNode.Parse(await (await client.Http.SendAsync(upload)).Content.ReadAsStringAsync())!["ref"]!.GetValue<string>();
 
-        outage.Failing = true;
+        outage.Refusing = true;
         var decrypt = await client.PostAsync($"/api/apps/{App}/decrypt", key, new { @ref = reference });
         var events = await client.PostAsync($"/api/apps/{App}/events/reveal", key, sealedEvent.ToJsonString());
         using var media = new HttpRequestMessage(HttpMethod.Post, $"/api/apps/{App}/media/reveal") { Content = JsonContent.Create(new { @ref = mediaRef }) };
@@ -162,7 +162,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : AppTestBase(azurit
         Assert.Contains("storage_unavailable", mediaText);
         Assert.DoesNotContain("fail-closed", decrypt.Body!.ToJsonString() + events.Body!.ToJsonString() + mediaText);
 
-        outage.Failing = false;
+        outage.Refusing = false;
         Assert.Equal("fail-closed plaintext", (await client.DecryptAsync(App, key, new { @ref = reference }))["value"]!.GetValue<string>());
     }
 
@@ -187,25 +187,5 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : AppTestBase(azurit
         var (status, json, _) = await Client.SendAsync(method, path, key, body);
         Assert.True(status == expected, $"{method} {path} answered {status}: {json?.ToJsonString()}");
         return json ?? new JsonObject();
-    }
-
-    /// <summary>While failing, storage answers every write to the audit table with 503.</summary>
-    private sealed class AuditWriteOutage : HttpPipelinePolicy
-    {
-        public volatile bool Failing;
-
-        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-        {
-            if (Failing && message.Request.Method == RequestMethod.Post && message.Request.Uri.Path.EndsWith("audit", StringComparison.Ordinal))
-            {
-                message.Response = new StatusResponse(503);
-                return;
-            }
-
-            await ProcessNextAsync(message, pipeline);
-        }
-
-        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
-            throw new NotSupportedException("The storage clients are asynchronous.");
     }
 }

@@ -77,6 +77,31 @@ public sealed class RefuseRequestPolicy(Func<Request, bool> matches, int status,
         throw new NotSupportedException("The storage clients are asynchronous.");
 }
 
+/// <summary>While <see cref="Refusing"/>, answers every request that <paramref name="matches"/> with <paramref name="status"/>, without sending it.</summary>
+public sealed class RefuseWhilePolicy(Func<Request, bool> matches, int status) : HttpPipelinePolicy
+{
+    private int refused;
+
+    public volatile bool Refusing;
+
+    public int Refused => Volatile.Read(ref refused);
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        if (Refusing && matches(message.Request))
+        {
+            Interlocked.Increment(ref refused);
+            message.Response = new StatusResponse(status);
+            return;
+        }
+
+        await ProcessNextAsync(message, pipeline);
+    }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        throw new NotSupportedException("The storage clients are asynchronous.");
+}
+
 /// <summary>A response made up by a test policy instead of a real answer from storage, with storage's error code header when given.</summary>
 public sealed class StatusResponse(int status, string? errorCode = null) : Response
 {

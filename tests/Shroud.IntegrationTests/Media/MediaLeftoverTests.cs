@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Azure.Core;
-using Azure.Core.Pipeline;
 using Shroud.IntegrationTests.Infrastructure;
 
 namespace Shroud.IntegrationTests.Media;
@@ -16,7 +15,8 @@ public sealed class MediaLeftoverTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_blob_whose_record_row_could_not_be_written_is_deleted()
     {
-        var refuseRecords = new RefuseRecordWritesPolicy();
+        // Storage answers 503 to every insert into the records table.
+        var refuseRecords = new RefuseWhilePolicy(r => r.Method == RequestMethod.Post && r.Uri.Path.EndsWith("records", StringComparison.Ordinal), 503);
         await using var factory = new ShroudFactory(azurite) { StoragePolicies = [refuseRecords] };
         var client = new ShroudClient(factory.CreateClient());
         var key = await client.CreateAppWithKeyAsync(App, "encrypt");
@@ -38,31 +38,5 @@ public sealed class MediaLeftoverTests(AzuriteFixture azurite)
         }
 
         Assert.Empty(blobs);
-    }
-
-    /// <summary>Storage that answers 503 to every insert into the records table.</summary>
-    private sealed class RefuseRecordWritesPolicy : HttpPipelinePolicy
-    {
-        private int refused;
-
-        public volatile bool Refusing;
-
-        public int Refused => Volatile.Read(ref refused);
-
-        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-        {
-            var request = message.Request;
-            if (Refusing && request.Method == RequestMethod.Post && request.Uri.Path.EndsWith("records", StringComparison.Ordinal))
-            {
-                Interlocked.Increment(ref refused);
-                message.Response = new StatusResponse(503);
-                return;
-            }
-
-            await ProcessNextAsync(message, pipeline);
-        }
-
-        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
-            throw new NotSupportedException("The storage clients are asynchronous.");
     }
 }

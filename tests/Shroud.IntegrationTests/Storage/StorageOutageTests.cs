@@ -3,8 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Core;
-using Azure.Core.Pipeline;
-using Azure.Data.Tables;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Shroud.Host.Azurite;
@@ -107,7 +105,7 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
     [Fact]
     public async Task Health_is_503_while_the_tables_are_missing_and_cannot_be_created()
     {
-        var refuseCreation = new RefuseCreationPolicy();
+        var refuseCreation = RefuseCreation();
         await using var factory = new ShroudFactory(azurite) { StoragePolicies = [refuseCreation] };
         var client = new ShroudClient(factory.CreateClient());
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, "/api/health", key: null)).Status);
@@ -125,7 +123,7 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_table_missing_mid_request_that_cannot_be_created_is_503_storage_unavailable_not_an_internal_error()
     {
-        var refuseCreation = new RefuseCreationPolicy();
+        var refuseCreation = RefuseCreation();
         await using var factory = new ShroudFactory(azurite) { StoragePolicies = [refuseCreation] };
         var client = new ShroudClient(factory.CreateClient());
         var key = await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt");
@@ -213,30 +211,8 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
     }
 
     /// <summary>Storage that refuses to create tables and containers (as an account without that right would).</summary>
-    private sealed class RefuseCreationPolicy : HttpPipelinePolicy
-    {
-        private int refused;
-
-        public volatile bool Refusing;
-
-        public int Refused => Volatile.Read(ref refused);
-
-        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-        {
-            var request = message.Request;
-            var creates = request.Method == RequestMethod.Post && request.Uri.Path.EndsWith("/Tables", StringComparison.Ordinal)
-                || request.Method == RequestMethod.Put && request.Uri.Query.Contains("restype=container", StringComparison.Ordinal);
-            if (Refusing && creates)
-            {
-                Interlocked.Increment(ref refused);
-                message.Response = new StatusResponse(403);
-                return;
-            }
-
-            await ProcessNextAsync(message, pipeline);
-        }
-
-        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
-            throw new NotSupportedException("The storage clients are asynchronous.");
-    }
+    private static RefuseWhilePolicy RefuseCreation() => new(
+        r => r.Method == RequestMethod.Post && r.Uri.Path.EndsWith("/Tables", StringComparison.Ordinal)
+            || r.Method == RequestMethod.Put && r.Uri.Query.Contains("restype=container", StringComparison.Ordinal),
+        403);
 }
