@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Shroud.Core;
 using Shroud.Core.Channels;
+using Shroud.Core.Crypto;
 using Shroud.Storage;
 
 namespace Shroud.Api;
@@ -16,6 +18,8 @@ public static class ApiServiceCollectionExtensions
     {
         services.AddShroudCore();
         services.AddShroudStorage();
+        services.AddSingleton<IValidateOptions<ShroudOptions>, PublishedDevelopmentKeys>();
+        services.AddSingleton<IValidateOptions<RootKeyOptions>, PublishedDevelopmentKeys>();
         services.ConfigureHttpJsonOptions(o => ShroudJson.Configure(o.SerializerOptions));
         services.AddProblemDetails();
         services.AddSingleton<HealthApi>();

@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Options;
 using Shroud.Api;
-using Shroud.Core;
-using Shroud.Core.Crypto;
 using Shroud.Host.Azurite;
 
 namespace Shroud.Host;
@@ -10,8 +7,7 @@ public static class HostBuilderExtensions
 {
     /// <summary>
     /// Everything the local host adds to the API: in Development the repository's <c>local.settings.json</c>, a local
-    /// Azurite when the settings ask for development storage, the maintenance schedule, and telemetry. Outside Development it
-    /// refuses the keys the repository publishes.
+    /// Azurite when the settings ask for development storage, the maintenance schedule, and telemetry.
     /// </summary>
     public static WebApplicationBuilder AddShroudHost(this WebApplicationBuilder builder)
     {
@@ -19,12 +15,6 @@ public static class HostBuilderExtensions
         if (builder.Environment.IsDevelopment() && LocalSettingsFile.Find(builder.Environment.ContentRootPath) is { } localSettings)
         {
             LocalSettingsFile.AddTo(builder.Configuration, localSettings);
-        }
-
-        if (!builder.Environment.IsDevelopment())
-        {
-            builder.Services.AddSingleton<IValidateOptions<ShroudOptions>, PublishedDevelopmentKeys>();
-            builder.Services.AddSingleton<IValidateOptions<RootKeyOptions>, PublishedDevelopmentKeys>();
         }
 
         // Registered before the API so that Azurite is up before the tables are created.

@@ -280,7 +280,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         RoutePrefix = ReadRoutePrefix(AppDirectory);
         process.OutputDataReceived += (_, e) => LogLine(e.Data);
         process.ErrorDataReceived += (_, e) => LogLine(e.Data);
-        process.Exited += (_, _) => channel.Close(new InvalidOperationException($"The worker exited with code {process.ExitCode}."));
+        process.Exited += (_, _) => channel.Close(new InvalidOperationException($"The worker exited with code {process.ExitCode}. Its last lines:{Environment.NewLine}{channel.RecentLog}"));
         WorkerStartedTimestamp = Stopwatch.GetTimestamp();
         process.Start();
         process.BeginOutputReadLine();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Shroud.Api;
 using Shroud.Core.Crypto;
 using Shroud.Host;
 using Shroud.IntegrationTests.Deployment;
