@@ -25,4 +25,17 @@ public sealed class FunctionsPublishedKeysTests(AzuriteFixture azurite)
         Assert.Contains(named, refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(publishedValue, refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task In_development_the_worker_starts_with_the_published_keys_as_func_start_runs_it()
+    {
+        var settings = FunctionsWorker.Settings(azurite.ConnectionString, azurite.UniqueName("f"), Convert.ToBase64String(new byte[32]));
+        settings["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development";
+        settings["Shroud__BootstrapAdminKey"] = PublishedDevelopmentKeys.BootstrapAdminKey;
+        settings["RootKeys__Keys__current"] = PublishedDevelopmentKeys.RootKey;
+
+        await using var host = await FunctionsHost.StartAsync(FunctionsWorker.AppDirectory, settings);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await host.CreateClient().GetAsync("/api/health")).StatusCode);
+    }
 }
