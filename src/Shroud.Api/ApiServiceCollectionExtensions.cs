@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Shroud.Api.Channels;
 using Shroud.Core;
 using Shroud.Core.Channels;
 using Shroud.Storage;
@@ -30,6 +31,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<EventsApi>();
         services.AddSingleton<MediaApi>();
         services.AddSingleton<AuditApi>();
+        services.AddSingleton<DeliveryWorker>();
         return services;
     }
 
