@@ -36,7 +36,7 @@ public sealed class FunctionsQueueTests(AzuriteFixture azurite, FunctionsWorker 
 
         Assert.Equal("queueTrigger", function.TriggerType);
         Assert.Equal("%Storage:DeliveryQueue%", function.QueueName);
-        Assert.Equal("DeliveryQueueConnection", function.Connection);
+        Assert.Equal(FunctionsWorker.DeliveryQueueConnection, function.Connection);
         Assert.Equal("String", (string?)function.Trigger["dataType"]);
         Assert.Equal(host.AppSettings["Storage__DeliveryQueue"], host.ResolveBindingExpression(function.QueueName!));
         Assert.Equal(host.AppSettings["Storage__DeliveryQueue"], Listener.QueueName);

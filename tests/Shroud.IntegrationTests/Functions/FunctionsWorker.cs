@@ -17,6 +17,12 @@ public sealed class FunctionsWorker : IAsyncLifetime
     /// <summary>A root key the worker can still open but no longer wraps with, as during a root key rotation.</summary>
     public const string PreviousRootKeyId = "previous";
 
+    /// <summary>
+    /// The connection the delivery queue trigger names (its binding's <c>connection</c>): an app setting holding a
+    /// connection string, or the prefix of identity-based settings. The deployment and settings tests check its settings.
+    /// </summary>
+    public const string DeliveryQueueConnection = "DeliveryQueueConnection";
+
     private readonly SemaphoreSlim starting = new(1, 1);
     private FunctionsHost? host;
 
@@ -37,7 +43,7 @@ public sealed class FunctionsWorker : IAsyncLifetime
         ["Storage__TablePrefix"] = tablePrefix,
         ["Storage__DeliveryQueue"] = deliveryQueue,
         // The queue trigger's connection: a connection string here, identity-based settings in Azure.
-        ["DeliveryQueueConnection"] = storageConnectionString,
+        [DeliveryQueueConnection] = storageConnectionString,
         ["Shroud__BootstrapAdminKey"] = ShroudFactory.BootstrapKey,
         ["Shroud__MaxMediaBytes"] = (6 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["RootKeys__ActiveKeyId"] = ActiveRootKeyId,
