@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
@@ -401,10 +400,9 @@ public sealed class FunctionsHost : IAsyncDisposable
         foreach (var function in Functions.Where(f => string.Equals(f.TriggerType, "queueTrigger", StringComparison.OrdinalIgnoreCase)))
         {
             var queueName = ResolveBindingExpression(function.QueueName ?? throw new InvalidOperationException($"{function.Name} names no queue."));
-            var service = new QueueServiceClient(ResolveConnectionString(function.Connection ?? "Storage"), new QueueClientOptions { MessageEncoding = QueueOptions.MessageEncoding });
-            var listener = new QueueTriggerListener(
-                service.GetQueueClient(queueName),
-                service.GetQueueClient(queueName + "-poison"),
+            var listener = QueueTriggerListener.Create(
+                ResolveConnectionString(function.Connection ?? "Storage"),
+                queueName,
                 QueueOptions,
                 (message, cancellationToken) => InvokeQueueAsync(function, message, cancellationToken),
                 channel.AddLog);

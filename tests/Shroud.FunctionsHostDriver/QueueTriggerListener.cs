@@ -28,7 +28,8 @@ public sealed record QueueDelivery(string MessageId, long DequeueCount, bool Inv
 /// receives up to <see cref="QueueTriggerOptions.BatchSize"/> messages hidden for ten minutes, and for each one invokes
 /// the function; a success deletes the message, a failure makes it visible again after
 /// <see cref="QueueTriggerOptions.VisibilityTimeout"/>, and a failure at <see cref="QueueTriggerOptions.MaxDequeueCount"/>
-/// (or a message already dequeued more often) moves it to the poison queue. Written here because the extension's
+/// (or a message already dequeued more often) moves it to the poison queue, as does a body that does not decode
+/// (<see cref="Create"/>). Written here because the extension's
 /// listener lives inside the WebJobs host, which this driver stands in for. Unlike the host it does not extend the
 /// ten-minute lease of a longer invocation, nor randomize its back-off.
 /// </summary>
@@ -61,6 +62,22 @@ public sealed class QueueTriggerListener : IAsyncDisposable
         this.options = options;
         this.invoke = invoke;
         this.log = log ?? (_ => { });
+    }
+
+    /// <summary>
+    /// A listener on <paramref name="queueName"/> with clients made as the extension makes them: messages encoded as
+    /// <see cref="QueueTriggerOptions.MessageEncoding"/> says, and a message whose body does not decode (text put on a
+    /// Base64 queue, say) copied as it is to the poison queue and deleted, without an invocation.
+    /// </summary>
+    public static QueueTriggerListener Create(string connectionString, string queueName, QueueTriggerOptions options, Func<QueueMessage, CancellationToken, Task<bool>> invoke, Action<string>? log = null)
+    {
+        var rawPoisonQueue = new QueueClient(connectionString, queueName + "-poison", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        QueueTriggerListener? listener = null;
+        var clientOptions = new QueueClientOptions { MessageEncoding = options.MessageEncoding };
+        clientOptions.MessageDecodingFailed += args => listener!.PoisonUndecodableAsync(args, rawPoisonQueue);
+        var service = new QueueServiceClient(connectionString, clientOptions);
+        listener = new QueueTriggerListener(service.GetQueueClient(queueName), service.GetQueueClient(queueName + "-poison"), options, invoke, log);
+        return listener;
     }
 
     public string QueueName => queue.Name;
@@ -210,18 +227,39 @@ public sealed class QueueTriggerListener : IAsyncDisposable
     }
 
     /// <summary>Copies the message's text to the poison queue, creating it when missing, then deletes the original.</summary>
-    private async Task PoisonAsync(QueueMessage message, CancellationToken cancellationToken)
+    private Task PoisonAsync(QueueMessage message, CancellationToken cancellationToken) => PoisonAsync(message, poisonQueue, cancellationToken);
+
+    private async Task PoisonAsync(QueueMessage message, QueueClient target, CancellationToken cancellationToken)
     {
         try
         {
-            await poisonQueue.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
+            await target.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            await poisonQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            await poisonQueue.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
+            await target.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await target.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
         }
 
         await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+    }
+
+    /// <summary>A received body that did not decode: the raw body goes to the poison queue through a client that encodes nothing.</summary>
+    private async Task PoisonUndecodableAsync(QueueMessageDecodingFailedEventArgs args, QueueClient rawPoisonQueue)
+    {
+        if (args.ReceivedMessage is not { } message)
+        {
+            return;
+        }
+
+        try
+        {
+            await PoisonAsync(message, rawPoisonQueue, args.CancellationToken);
+            deliveries.Enqueue(new QueueDelivery(message.MessageId, message.DequeueCount, Invoked: false, Succeeded: false, QueueMessageOutcome.Poisoned));
+        }
+        catch (RequestFailedException e)
+        {
+            log($"Moving undecodable message {message.MessageId} of {queue.Name} to its poison queue failed ({e.Status} {e.ErrorCode}).");
+        }
     }
 }

@@ -55,7 +55,7 @@ public sealed class FunctionsQueueTests(AzuriteFixture azurite, FunctionsWorker 
         Assert.Equal(1, delivery.DequeueCount);
         Assert.Equal(QueueMessageOutcome.Deleted, delivery.Outcome);
         Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
-        Assert.False((await PoisonQueue.ExistsAsync()).Value);
+        Assert.DoesNotContain("""{ "deliveryId": "fx-queue-1" }""", await PoisonedTextsAsync());
     }
 
     [Fact]
@@ -74,5 +74,34 @@ public sealed class FunctionsQueueTests(AzuriteFixture azurite, FunctionsWorker 
         Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
-    private QueueClient PoisonQueue => azurite.CreateQueueService().GetQueueClient(Listener.PoisonQueueName);
+    [Fact]
+    public async Task A_message_that_is_not_base64_goes_to_the_poison_queue_untried()
+    {
+        var raw = new QueueClient(azurite.ConnectionString, queue.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var sent = (await raw.SendMessageAsync("{ not: base64 }")).Value;
+
+        var delivery = await Listener.WaitForAsync(d => d.MessageId == sent.MessageId, Patience);
+
+        Assert.Equal(new QueueDelivery(sent.MessageId, 1, Invoked: false, Succeeded: false, QueueMessageOutcome.Poisoned), delivery);
+        Assert.Contains("{ not: base64 }", await PoisonedTextsAsync());
+    }
+
+    /// <summary>
+    /// The texts on the poison queue, Base64-decoded where they decode (an undecodable message is kept there as it came),
+    /// none when the queue does not exist (the extension creates it on first use).
+    /// </summary>
+    private async Task<IReadOnlyList<string>> PoisonedTextsAsync()
+    {
+        var poison = new QueueClient(azurite.ConnectionString, Listener.PoisonQueueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        if (!(await poison.ExistsAsync()).Value)
+        {
+            return [];
+        }
+
+        return [.. (await poison.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString()).Select(text =>
+        {
+            var bytes = new byte[text.Length];
+            return Convert.TryFromBase64String(text, bytes, out var length) ? System.Text.Encoding.UTF8.GetString(bytes, 0, length) : text;
+        })];
+    }
 }

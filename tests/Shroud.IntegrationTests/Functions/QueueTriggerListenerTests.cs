@@ -106,6 +106,29 @@ public sealed class QueueTriggerListenerTests(AzuriteFixture azurite) : IAsyncLi
     }
 
     [Fact]
+    public async Task A_body_that_is_not_base64_goes_to_the_poison_queue_as_it_is_without_an_invocation()
+    {
+        await using var listener = QueueTriggerListener.Create(azurite.ConnectionString, queue.Name, Quick, (message, _) =>
+        {
+            invocations.Enqueue((message.Body.ToString(), message.DequeueCount));
+            return Task.FromResult(true);
+        });
+        listener.Start();
+        var raw = new QueueClient(azurite.ConnectionString, queue.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var rawPoison = new QueueClient(azurite.ConnectionString, poisonQueue.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var id = (await raw.SendMessageAsync("plain text, not base64!")).Value.MessageId;
+        var good = (await queue.SendMessageAsync("encoded")).Value.MessageId;
+
+        var delivery = await listener.WaitForAsync(d => d.MessageId == id, Patience);
+        await listener.WaitForAsync(d => d.MessageId == good, Patience);
+
+        Assert.Equal(new QueueDelivery(id, 1, Invoked: false, Succeeded: false, QueueMessageOutcome.Poisoned), delivery);
+        Assert.Equal([("encoded", 1L)], invocations);
+        Assert.Equal("plain text, not base64!", Assert.Single((await rawPoison.ReceiveMessagesAsync(32)).Value).Body.ToString());
+        Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    [Fact]
     public async Task Options_come_from_host_json_extensions_queues_and_app_settings_override_them()
     {
         var folder = Directory.CreateTempSubdirectory("shroud-host-json-").FullName;
