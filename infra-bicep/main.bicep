@@ -1,5 +1,5 @@
-// Shroud on Azure: a Functions app on the Flex Consumption plan (Linux, .NET 10 isolated worker) with its tables in a
-// storage account reached by a user-assigned managed identity, its root key and bootstrap admin key in Key Vault, and
+// Shroud on Azure: a Functions app on the Flex Consumption plan (Linux, .NET 10 isolated worker) with its tables, media
+// and delivery queue in a storage account reached by a user-assigned managed identity, its root key and bootstrap admin key in Key Vault, and
 // its telemetry in Application Insights. Deploy with `azd up` or `az deployment group create` (see README.md).
 targetScope = 'resourceGroup'
 
@@ -72,6 +72,18 @@ param sweepSchedule string = '0 */5 * * * *'
 @description('Optional. Comma-separated CIDR ranges, addresses and host names a channel may forward to or call besides public https hosts, over http too (Channels__AllowForwardTo). Empty: public https only.')
 param channelsAllowForwardTo string = ''
 
+@minLength(3)
+@maxLength(56)
+@description('Optional. Queue of the deliveries to the bots (Storage__DeliveryQueue): 3-56 lowercase letters, digits and single dashes, starting and ending with a letter or digit; `{name}-poison` is its poison queue.')
+param deliveryQueueName string = 'shroud-deliveries'
+
+@minValue(1)
+@description('Optional. Attempts to deliver a sealed payload to the bot before the delivery is kept as failed (Channels__DeliveryMaxAttempts).')
+param deliveryMaxAttempts int = 8
+
+@description('Optional. Wait before the second delivery attempt, doubled for each later one (Channels__DeliveryRetryDelay, hh:mm:ss).')
+param deliveryRetryDelay string = '00:00:05'
+
 @minLength(1)
 @description('Optional. Ids of every root key the app reads (RootKeys__Keys__<id>), each from the Key Vault secret root-key-<id>. Letters, digits and dashes. While rotating, list the old and the new id.')
 param rootKeyIds array = [
@@ -126,6 +138,7 @@ module storage 'modules/storage.bicep' = {
     mediaContainerName: '${toLower(tablePrefix)}media'
     // maxTtl is d.hh:mm:ss: whole days, one more when hours remain, plus the day of margin.
     mediaBackstopDays: int(split(maxTtl, '.')[0]) + (endsWith(maxTtl, '.00:00:00') ? 1 : 2)
+    deliveryQueueName: deliveryQueueName
     principalId: identity.outputs.principalId
   }
 }
@@ -147,14 +160,21 @@ module keyVault 'modules/key-vault.bicep' = {
 // Shroud's settings, Section__Key as in local.settings.sample.json. Secrets are Key Vault references, read with the
 // user-assigned identity; they name the vault and the secret, which reads the same in every Azure cloud and, with no
 // version, follows the secret's current value. Storage__ConnectionString is deliberately absent: the account allows no shared keys, and
-// Shroud reaches its tables and media blobs at Storage__TableEndpoint and Storage__BlobEndpoint with the identity
-// named by Storage__ManagedIdentityClientId.
+// Shroud reaches its tables, media blobs and delivery queue at Storage__TableEndpoint, Storage__BlobEndpoint and
+// Storage__QueueEndpoint with the identity named by Storage__ManagedIdentityClientId. The queue trigger reads its queue
+// through the connection DeliveryQueueConnection (src/Shroud.Functions/DeliveryFunctions.cs), identity-based here: the
+// same endpoint and identity as settings the Functions queue extension reads (queueServiceUri, credential, clientId).
 var shroudSettings = union(
   {
     Storage__TableEndpoint: storage.outputs.tableEndpoint
     Storage__BlobEndpoint: storage.outputs.blobEndpoint
+    Storage__QueueEndpoint: storage.outputs.queueEndpoint
     Storage__ManagedIdentityClientId: identity.outputs.clientId
     Storage__TablePrefix: tablePrefix
+    Storage__DeliveryQueue: storage.outputs.deliveryQueueName
+    DeliveryQueueConnection__queueServiceUri: storage.outputs.queueEndpoint
+    DeliveryQueueConnection__credential: 'managedidentity'
+    DeliveryQueueConnection__clientId: identity.outputs.clientId
     Shroud__BootstrapAdminKey: '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${bootstrapAdminKeyItem})'
     Shroud__DefaultTtl: defaultTtl
     Shroud__MaxTtl: maxTtl
@@ -168,6 +188,8 @@ var shroudSettings = union(
     Maintenance__Schedule: maintenanceSchedule
     Maintenance__SweepSchedule: sweepSchedule
     Channels__AllowForwardTo: channelsAllowForwardTo
+    Channels__DeliveryMaxAttempts: string(deliveryMaxAttempts)
+    Channels__DeliveryRetryDelay: deliveryRetryDelay
     // The Functions host's own request body limit (default 100 MB) answers 500 when exceeded; kept above Shroud's so an
     // oversized upload reaches Shroud and gets its 413 problem.
     FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(maxMediaBytes + 1048576)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Shroud.Api.Channels;
 using Shroud.Core;
 using Shroud.Core.Channels;
 using Shroud.Core.Crypto;
@@ -34,6 +35,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<EventsApi>();
         services.AddSingleton<MediaApi>();
         services.AddSingleton<AuditApi>();
+        services.AddSingleton<DeliveryWorker>();
         return services;
     }
 

@@ -87,6 +87,8 @@ internal static class ColdStartBenchmark
     {
         ["Storage__ConnectionString"] = storageConnectionString,
         ["Storage__TablePrefix"] = TablePrefix,
+        ["Storage__DeliveryQueue"] = "shroud-deliveries",
+        ["DeliveryQueueConnection"] = storageConnectionString,
         ["Shroud__BootstrapAdminKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         ["RootKeys__ActiveKeyId"] = "cold",
         ["RootKeys__Keys__cold"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),

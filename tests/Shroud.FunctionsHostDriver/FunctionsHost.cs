@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Azure.Storage.Queues.Models;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -16,7 +17,8 @@ namespace Shroud.FunctionsHostDriver;
 /// <summary>
 /// A test-only stand-in for the Azure Functions host: serves <c>FunctionRpc</c> on a loopback port, starts the compiled
 /// .NET isolated worker the way the host does (its arguments and environment), initializes it, loads the functions
-/// the worker reports, and then routes HTTP requests and timer ticks to them.
+/// the worker reports, and then routes HTTP requests and timer ticks to them and listens to the queues of its queue
+/// triggers.
 /// </summary>
 public sealed class FunctionsHost : IAsyncDisposable
 {
@@ -38,6 +40,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     private readonly WorkerChannel channel;
     private readonly Process process;
     private readonly HttpClient workerHttp;
+    private readonly Dictionary<string, QueueTriggerListener> queueListeners = new(StringComparer.Ordinal);
 
     private FunctionsHost(string appDirectory, IReadOnlyDictionary<string, string> appSettings, WebApplication rpcServer, WorkerChannel channel, Process process)
     {
@@ -66,6 +69,9 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     /// <summary>Every function the worker reported and loaded.</summary>
     public IReadOnlyList<WorkerFunction> Functions { get; private set; } = [];
+
+    /// <summary>The queue extension's options from <c>host.json</c> and the app settings that override it.</summary>
+    public QueueTriggerOptions QueueOptions { get; private set; } = new();
 
     /// <summary>The last lines the worker logged, for failure messages.</summary>
     public string RecentLog => channel.RecentLog;
@@ -138,8 +144,43 @@ public sealed class FunctionsHost : IAsyncDisposable
         EnsureSucceeded(await InvokeAsync(invocation, cancellationToken), functionName);
     }
 
+    /// <summary>The listener of a queue-triggered function: its queue, and the messages it has finished with.</summary>
+    public QueueTriggerListener QueueListener(string functionName) =>
+        queueListeners.TryGetValue(functionName, out var listener) ? listener : throw new InvalidOperationException($"{functionName} is not a queue-triggered function.");
+
+    /// <summary>
+    /// The connection string a trigger's <c>connection</c> names, looked up as the Storage extensions do: the app setting
+    /// <c>AzureWebJobs{name}</c>, else <c>{name}</c>. Identity-based connections (<c>{name}__queueServiceUri</c>, …) need
+    /// a managed identity, which a test run does not have, and are refused with a message saying so.
+    /// </summary>
+    public string ResolveConnectionString(string connection)
+    {
+        foreach (var name in new[] { "AzureWebJobs" + connection, connection })
+        {
+            var key = Normalize(name);
+            if (AppSettings.FirstOrDefault(s => string.Equals(Normalize(s.Key), key, StringComparison.OrdinalIgnoreCase)) is { Value: { } value })
+            {
+                return value;
+            }
+
+            if (AppSettings.Keys.Any(k => Normalize(k).StartsWith(key + ":", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new NotSupportedException($"The connection {connection} is identity-based ({name}__…); the driver needs a connection string in the app setting {name}.");
+            }
+        }
+
+        throw new InvalidOperationException($"The app settings have no connection {connection} (neither AzureWebJobs{connection} nor {connection}).");
+
+        static string Normalize(string key) => key.Replace("__", ":", StringComparison.Ordinal);
+    }
+
     public async ValueTask DisposeAsync()
     {
+        foreach (var listener in queueListeners.Values)
+        {
+            await listener.DisposeAsync();
+        }
+
         if (IsRunning(process))
         {
             channel.Send(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)) } });
@@ -176,6 +217,26 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     internal Task<StreamingMessage> InvokeAsync(InvocationRequest invocation, CancellationToken cancellationToken) =>
         channel.RequestAsync(new StreamingMessage { InvocationRequest = invocation }, WorkerChannel.InvocationKey(invocation.InvocationId), cancellationToken);
+
+    /// <summary>
+    /// The invocation the host sends for a queue message: the message text (decoded as <c>messageEncoding</c> says) as
+    /// the trigger's string input, and the extension's binding data as trigger metadata, strings as strings and the
+    /// count and times as JSON, as the host converts them (<c>ToRpc</c>).
+    /// </summary>
+    internal static InvocationRequest NewQueueInvocation(WorkerFunction function, QueueMessage message)
+    {
+        var invocation = NewInvocation(function);
+        var text = message.Body.ToString();
+        invocation.InputData.Add(new ParameterBinding { Name = function.TriggerName, Data = new TypedData { String = text } });
+        invocation.TriggerMetadata["QueueTrigger"] = new TypedData { String = text };
+        invocation.TriggerMetadata["Id"] = new TypedData { String = message.MessageId };
+        invocation.TriggerMetadata["PopReceipt"] = new TypedData { String = message.PopReceipt };
+        invocation.TriggerMetadata["DequeueCount"] = new TypedData { Json = JsonSerializer.Serialize(message.DequeueCount) };
+        invocation.TriggerMetadata["InsertionTime"] = new TypedData { Json = JsonSerializer.Serialize(message.InsertedOn) };
+        invocation.TriggerMetadata["ExpirationTime"] = new TypedData { Json = JsonSerializer.Serialize(message.ExpiresOn) };
+        invocation.TriggerMetadata["NextVisibleTime"] = new TypedData { Json = JsonSerializer.Serialize(message.NextVisibleOn) };
+        return invocation;
+    }
 
     internal static void EnsureSucceeded(StreamingMessage response, string functionName) =>
         EnsureSucceeded(response.InvocationResponse.Result, functionName);
@@ -321,11 +382,45 @@ public sealed class FunctionsHost : IAsyncDisposable
             });
             await Task.WhenAll(loads);
             Router = new FunctionRouter(Functions, RoutePrefix);
+            StartQueueListeners();
         }
         catch (Exception e)
         {
             throw new InvalidOperationException($"The worker did not start: {e.Message}{Environment.NewLine}Worker log:{Environment.NewLine}{channel.RecentLog}", e);
         }
+    }
+
+    /// <summary>
+    /// One listener per queue trigger, as the host starts them once the functions are loaded: the queue name with its
+    /// <c>%setting%</c> resolved, the connection looked up in the app settings, the poison queue <c>{queue}-poison</c>.
+    /// </summary>
+    private void StartQueueListeners()
+    {
+        QueueOptions = QueueTriggerOptions.Read(AppDirectory, AppSettings);
+        foreach (var function in Functions.Where(f => string.Equals(f.TriggerType, "queueTrigger", StringComparison.OrdinalIgnoreCase)))
+        {
+            var queueName = ResolveBindingExpression(function.QueueName ?? throw new InvalidOperationException($"{function.Name} names no queue."));
+            var listener = QueueTriggerListener.Create(
+                ResolveConnectionString(function.Connection ?? "Storage"),
+                queueName,
+                QueueOptions,
+                (message, cancellationToken) => InvokeQueueAsync(function, message, cancellationToken),
+                channel.AddLog);
+            queueListeners.Add(function.Name, listener);
+            listener.Start();
+        }
+    }
+
+    private async Task<bool> InvokeQueueAsync(WorkerFunction function, QueueMessage message, CancellationToken cancellationToken)
+    {
+        var response = await InvokeAsync(NewQueueInvocation(function, message), cancellationToken);
+        if (response.InvocationResponse.Result.Status == StatusResult.Types.Status.Success)
+        {
+            return true;
+        }
+
+        LogInvocationFailure(function, response);
+        return false;
     }
 
     private void LogLine(string? line)

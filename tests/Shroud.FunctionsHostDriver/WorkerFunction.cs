@@ -37,6 +37,12 @@ public sealed class WorkerFunction
     /// <summary>The schedule expression of a timer trigger as declared, for example <c>%Maintenance:Schedule%</c>.</summary>
     public string? Schedule => (string?)Trigger["schedule"];
 
+    /// <summary>The queue name of a queue trigger as declared, for example <c>%Storage:DeliveryQueue%</c>.</summary>
+    public string? QueueName => (string?)Trigger["queueName"];
+
+    /// <summary>The connection a trigger names: an app setting, or the prefix of identity-based settings.</summary>
+    public string? Connection => (string?)Trigger["connection"];
+
     internal IReadOnlyList<JsonObject> Bindings { get; }
 
     internal RpcFunctionMetadata Metadata { get; }

@@ -34,16 +34,21 @@ public sealed class AzuriteProcess : IAsyncDisposable
         _persistent = !options.InMemory;
         _disposal = new Lazy<Task>(StopAsync);
         BlobPort = options.BlobPort;
+        QueuePort = options.QueuePort;
         TablePort = options.TablePort;
         ConnectionString =
             $"DefaultEndpointsProtocol=http;AccountName={AccountName};" +
             $"AccountKey={AccountKey};" +
             $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};" +
+            $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};" +
             $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
     }
 
     /// <summary>The blob service port.</summary>
     public int BlobPort { get; }
+
+    /// <summary>The queue service port.</summary>
+    public int QueuePort { get; }
 
     /// <summary>The table service port.</summary>
     public int TablePort { get; }
@@ -51,7 +56,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>A SharedKey connection string for the well-known development account on these ports.</summary>
     public string ConnectionString { get; }
 
-    /// <summary>Installs Azurite with npm ci if needed, starts it and waits until the blob and table services listen.</summary>
+    /// <summary>Installs Azurite with npm ci if needed, starts it and waits until the blob, queue and table services listen.</summary>
     /// <exception cref="InvalidOperationException">Installation or start failed; the message holds Azurite's output.</exception>
     public static async Task<AzuriteProcess> StartAsync(AzuriteStartOptions options, CancellationToken ct = default)
     {
@@ -94,7 +99,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         var output = new StringBuilder();
-        bool blobListening = false, tableListening = false;
+        bool blobListening = false, queueListening = false, tableListening = false;
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Collect(e.Data);
@@ -144,8 +149,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
             {
                 output.AppendLine(line);
                 blobListening |= line.Contains("Blob service is successfully", StringComparison.Ordinal);
+                queueListening |= line.Contains("Queue service is successfully", StringComparison.Ordinal);
                 tableListening |= line.Contains("Table service is successfully", StringComparison.Ordinal);
-                if (blobListening && tableListening)
+                if (blobListening && queueListening && tableListening)
                 {
                     ready.TrySetResult();
                 }

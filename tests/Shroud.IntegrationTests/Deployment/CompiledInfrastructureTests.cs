@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Shroud.Core;
+using Shroud.Host;
+using Shroud.IntegrationTests.Functions;
 
 namespace Shroud.IntegrationTests.Deployment;
 
@@ -25,11 +27,16 @@ public sealed partial class CompiledInfrastructureTests(CompiledInfrastructure i
         public const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
         public const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
         public const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+        public const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
     }
 
     private JsonObject StorageAccount => infrastructure.Single("Microsoft.Storage/storageAccounts");
 
     private JsonObject Vault => infrastructure.Single("Microsoft.KeyVault/vaults");
+
+    private JsonObject DeliveryQueue => Queue(AppSettings["Storage__DeliveryQueue"]);
+
+    private JsonObject DeliveryPoisonQueue => Queue(AppSettings["Storage__DeliveryQueue"] + "-poison");
 
     private JsonObject Identity => infrastructure.Single("Microsoft.ManagedIdentity/userAssignedIdentities");
 
@@ -245,9 +252,50 @@ public sealed partial class CompiledInfrastructureTests(CompiledInfrastructure i
                 (StorageAccount["id"]!.GetValue<string>(), Roles.StorageTableDataContributor),
                 (StorageAccount["id"]!.GetValue<string>(), Roles.StorageBlobDataOwner),
                 (Vault["id"]!.GetValue<string>(), Roles.KeyVaultSecretsUser),
+                (DeliveryQueue["id"]!.GetValue<string>(), Roles.StorageQueueDataContributor),
+                (DeliveryPoisonQueue["id"]!.GetValue<string>(), Roles.StorageQueueDataContributor),
             },
             granted);
         Assert.Equal(assignments.Count, granted.Count);
+    }
+
+    [BicepFact]
+    public void The_delivery_queue_and_its_poison_queue_are_the_only_queues_and_the_identitys_queue_role_covers_them_and_nothing_else()
+    {
+        var queues = infrastructure.All("Microsoft.Storage/storageAccounts/queueServices/queues").Select(q => q["name"]!.GetValue<string>());
+        var queueRoleScopes = infrastructure.All("Microsoft.Authorization/roleAssignments")
+            .Where(a => a["properties"]!["roleDefinitionId"]!.GetValue<string>().EndsWith(Roles.StorageQueueDataContributor, StringComparison.Ordinal))
+            .Select(a => DeterministicName().Match(a["name"]!.GetValue<string>()).Groups["scope"].Value);
+
+        Assert.Equal([DeliveryQueue["name"]!.GetValue<string>(), DeliveryPoisonQueue["name"]!.GetValue<string>()], queues.Order(StringComparer.Ordinal));
+        Assert.Equal([DeliveryQueue["id"]!.GetValue<string>(), DeliveryPoisonQueue["id"]!.GetValue<string>()], queueRoleScopes.Order(StringComparer.Ordinal));
+    }
+
+    [BicepFact]
+    public void The_app_reaches_the_delivery_queue_and_the_queue_trigger_reads_it_with_the_user_assigned_identity()
+    {
+        var queueEndpoint = $"[reference('{StorageAccount["id"]}', '{StorageAccount["apiVersion"]}').primaryEndpoints.queue]";
+        const string connection = FunctionsWorker.DeliveryQueueConnection;
+
+        Assert.Equal(queueEndpoint, AppSettings["Storage__QueueEndpoint"]);
+        Assert.Equal(queueEndpoint, AppSettings[$"{connection}__queueServiceUri"]);
+        Assert.Equal("managedidentity", AppSettings[$"{connection}__credential"]);
+        Assert.Equal(IdentityClientId, AppSettings[$"{connection}__clientId"]);
+        // A plain setting of that name would be read as a connection string, and AzureWebJobs{name} would win over both.
+        Assert.DoesNotContain(connection, AppSettings.Keys);
+        Assert.DoesNotContain($"AzureWebJobs{connection}", AppSettings.Keys);
+        Assert.DoesNotContain(AppSettings.Keys, k => k.StartsWith($"{connection}__accountName", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [BicepFact]
+    public void The_delivery_settings_have_the_local_sample_defaults()
+    {
+        var sample = LocalSettingsFile.ReadValues(RepositoryFiles.Path(LocalSettingsFile.SampleFileName));
+
+        Assert.All(["Storage:DeliveryQueue", "Channels:DeliveryMaxAttempts", "Channels:DeliveryRetryDelay"], key =>
+            Assert.Equal(sample[key], AppSettings[key.Replace(":", "__", StringComparison.Ordinal)]));
+        Assert.Equal(8, int.Parse(AppSettings["Channels__DeliveryMaxAttempts"], CultureInfo.InvariantCulture));
+        Assert.Equal(TimeSpan.FromSeconds(5), TimeSpan.Parse(AppSettings["Channels__DeliveryRetryDelay"], CultureInfo.InvariantCulture));
     }
 
     [BicepFact]
@@ -264,6 +312,9 @@ public sealed partial class CompiledInfrastructureTests(CompiledInfrastructure i
         Assert.Equal((int)Math.Ceiling(maxTtl.TotalDays) + 1,
             rule["definition"]!["actions"]!["baseBlob"]!["delete"]!["daysAfterModificationGreaterThan"]!.GetValue<int>());
     }
+
+    private JsonObject Queue(string name) =>
+        Assert.Single(infrastructure.All("Microsoft.Storage/storageAccounts/queueServices/queues"), q => q["name"]!.GetValue<string>() == $"{StorageAccount["name"]}/default/{name}");
 
     private string IdentityClientId => $"[reference('{Identity["id"]}', '{Identity["apiVersion"]}').clientId]";
 

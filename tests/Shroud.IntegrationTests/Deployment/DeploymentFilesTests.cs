@@ -27,6 +27,22 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
+    public void Host_json_reads_base64_queue_messages_polls_an_idle_queue_often_and_retries_a_failed_one_for_minutes_before_the_poison_queue()
+    {
+        using var host = JsonDocument.Parse(RepositoryFiles.Read("host.json"));
+        var queues = host.RootElement.GetProperty("extensions").GetProperty("queues");
+        TimeSpan Time(string name) => TimeSpan.Parse(queues.GetProperty(name).GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+        // What the ingress writes: the extension's default, stated so that neither side changes it alone.
+        Assert.Equal("base64", queues.GetProperty("messageEncoding").GetString());
+        // A chat delivery waits at most this long after an idle spell (the extension's default backs off to a minute).
+        Assert.InRange(Time("maxPollingInterval"), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
+        // The consumer throws only on transient failures: the retries of one message outlast a short storage outage.
+        var attempts = queues.GetProperty("maxDequeueCount").GetInt32();
+        Assert.True(Time("visibilityTimeout") * (attempts - 1) >= TimeSpan.FromMinutes(3), $"{attempts} attempts {Time("visibilityTimeout")} apart give up too soon.");
+    }
+
+    [Fact]
     public void Host_json_never_logs_request_bodies()
     {
         using var host = JsonDocument.Parse(RepositoryFiles.Read("host.json"));

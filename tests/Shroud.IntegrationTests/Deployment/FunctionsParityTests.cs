@@ -55,12 +55,16 @@ public sealed class FunctionsParityTests(AzuriteFixture azurite, FunctionsWorker
     }
 
     [Fact]
-    public void The_only_other_functions_are_the_two_timers()
+    public void The_only_other_functions_are_the_two_timers_and_the_delivery_queue_trigger()
     {
+        var others = host.Functions.Where(f => f.TriggerType != "httpTrigger").ToList();
+
         Assert.Equal(
             ["%Maintenance:Schedule%", "%Maintenance:SweepSchedule%"],
-            host.Functions.Where(f => f.TriggerType != "httpTrigger").Select(f => Assert.IsType<string>(f.Schedule)).Order(StringComparer.Ordinal));
-        Assert.All(host.Functions.Where(f => f.TriggerType != "httpTrigger"), f => Assert.Equal("timerTrigger", f.TriggerType));
+            others.Where(f => f.TriggerType == "timerTrigger").Select(f => Assert.IsType<string>(f.Schedule)).Order(StringComparer.Ordinal));
+        var queue = Assert.Single(others, f => f.TriggerType == "queueTrigger");
+        Assert.Equal("%Storage:DeliveryQueue%", queue.QueueName);
+        Assert.Equal(3, others.Count);
     }
 
     [Theory]

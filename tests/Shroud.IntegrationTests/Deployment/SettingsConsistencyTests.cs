@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Shroud.Core;
 using Shroud.Host;
+using Shroud.IntegrationTests.Functions;
 
 namespace Shroud.IntegrationTests.Deployment;
 
@@ -38,6 +39,18 @@ public sealed class SettingsConsistencyTests
         Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
         Assert.Equal("UseDevelopmentStorage=true", values["AzureWebJobsStorage"]);
         Assert.Equal("UseDevelopmentStorage=true", values["Storage:ConnectionString"]);
+    }
+
+    [Fact]
+    public void The_sample_gives_the_delivery_queue_trigger_shrouds_own_storage_and_queue()
+    {
+        var values = LocalSettingsFile.ReadValues(RepositoryFiles.Path(LocalSettingsFile.SampleFileName));
+
+        // The trigger's connection is a connection string locally; the queue it names is the one Shroud enqueues to.
+        Assert.Equal(values["Storage:ConnectionString"], values[FunctionsWorker.DeliveryQueueConnection]);
+        Assert.False(values.ContainsKey("AzureWebJobs" + FunctionsWorker.DeliveryQueueConnection), "AzureWebJobs{connection} would be read before the connection itself.");
+        Assert.Matches("^[a-z0-9](-?[a-z0-9])+$", values["Storage:DeliveryQueue"]);
+        Assert.InRange(values["Storage:DeliveryQueue"]!.Length + "-poison".Length, 3, 63);
     }
 
     [Fact]

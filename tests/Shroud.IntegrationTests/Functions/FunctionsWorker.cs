@@ -17,6 +17,12 @@ public sealed class FunctionsWorker : IAsyncLifetime
     /// <summary>A root key the worker can still open but no longer wraps with, as during a root key rotation.</summary>
     public const string PreviousRootKeyId = "previous";
 
+    /// <summary>
+    /// The connection the delivery queue trigger names (its binding's <c>connection</c>): an app setting holding a
+    /// connection string, or the prefix of identity-based settings. The deployment and settings tests check its settings.
+    /// </summary>
+    public const string DeliveryQueueConnection = "DeliveryQueueConnection";
+
     private readonly SemaphoreSlim starting = new(1, 1);
     private FunctionsHost? host;
 
@@ -30,10 +36,14 @@ public sealed class FunctionsWorker : IAsyncLifetime
     public FunctionsHost Host => host ?? throw new InvalidOperationException("The worker has not been started.");
 
     /// <summary>The app settings the Functions app runs with in the tests, as the local host's tests set them.</summary>
-    public static Dictionary<string, string> Settings(string storageConnectionString, string tablePrefix, string previousRootKey) => new()
+    /// <param name="deliveryQueue">The delivery queue's name, of this worker alone so that no other worker takes its messages.</param>
+    public static Dictionary<string, string> Settings(string storageConnectionString, string tablePrefix, string deliveryQueue, string previousRootKey) => new()
     {
         ["Storage__ConnectionString"] = storageConnectionString,
         ["Storage__TablePrefix"] = tablePrefix,
+        ["Storage__DeliveryQueue"] = deliveryQueue,
+        // The queue trigger's connection: a connection string here, identity-based settings in Azure.
+        [DeliveryQueueConnection] = storageConnectionString,
         ["Shroud__BootstrapAdminKey"] = ShroudFactory.BootstrapKey,
         ["Shroud__MaxMediaBytes"] = (6 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["RootKeys__ActiveKeyId"] = ActiveRootKeyId,
@@ -52,7 +62,7 @@ public sealed class FunctionsWorker : IAsyncLifetime
         {
             if (host is null)
             {
-                var settings = Settings(azurite.ConnectionString, azurite.UniqueName("f"), PreviousRootKey);
+                var settings = Settings(azurite.ConnectionString, azurite.UniqueName("f"), azurite.UniqueName("deliveries"), PreviousRootKey);
                 host = await FunctionsHost.StartAsync(AppDirectory, change?.Invoke(settings) ?? settings);
             }
 

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Shroud.Host.Azurite;
 
 namespace Shroud.IntegrationTests.Infrastructure;
@@ -29,6 +30,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     /// <summary>A new blob service client for the running Azurite.</summary>
     public BlobServiceClient CreateBlobService(BlobClientOptions? options = null) => new(ConnectionString, options);
+
+    /// <summary>A new queue service client for the running Azurite; messages Base64-encoded, as the Functions queue extension expects.</summary>
+    public QueueServiceClient CreateQueueService() => new(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
     /// <summary>A name of letters and digits, valid for a table, unique per call.</summary>
     public string UniqueName(string prefix)
