@@ -16,7 +16,7 @@ public sealed class FunctionsPublishedKeysTests(AzuriteFixture azurite)
     [InlineData("RootKeys__Keys__current", PublishedDevelopmentKeys.RootKey, "RootKeys__Keys__current")]
     public async Task The_worker_does_not_start_with_a_published_development_key(string setting, string publishedValue, string named)
     {
-        var settings = FunctionsWorker.Settings(azurite.ConnectionString, azurite.UniqueName("f"), Convert.ToBase64String(new byte[32]));
+        var settings = FunctionsWorker.Settings(azurite.ConnectionString, azurite.UniqueName("f"), azurite.UniqueName("deliveries"), Convert.ToBase64String(new byte[32]));
         settings[setting] = publishedValue;
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionsHost.StartAsync(FunctionsWorker.AppDirectory, settings));
@@ -29,7 +29,7 @@ public sealed class FunctionsPublishedKeysTests(AzuriteFixture azurite)
     [Fact]
     public async Task In_development_the_worker_starts_with_the_published_keys_as_func_start_runs_it()
     {
-        var settings = FunctionsWorker.Settings(azurite.ConnectionString, azurite.UniqueName("f"), Convert.ToBase64String(new byte[32]));
+        var settings = FunctionsWorker.Settings(azurite.ConnectionString, azurite.UniqueName("f"), azurite.UniqueName("deliveries"), Convert.ToBase64String(new byte[32]));
         settings["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development";
         settings["Shroud__BootstrapAdminKey"] = PublishedDevelopmentKeys.BootstrapAdminKey;
         settings["RootKeys__Keys__current"] = PublishedDevelopmentKeys.RootKey;
