@@ -53,7 +53,7 @@ function webhookUrl(channel) {
 
 function renderSecretFields(form) {
   const fieldset = section.querySelector("#channel-secrets");
-  fieldset.replaceChildren(el("legend", {}, "Channel secrets"), (secretsByType[form.elements.type.value] ?? []).map(([name, label]) => [
+  fieldset.replaceChildren(el("legend", {}, "Channel secrets"), ...(secretsByType[form.elements.type.value] ?? []).flatMap(([name, label]) => [
     el("label", { for: `channel-secret-${name}` }, label),
     el("input", { id: `channel-secret-${name}`, name: `secret-${name}`, "data-secret": name, type: "password", required: true, autocomplete: "off", spellcheck: "false" }),
   ]));

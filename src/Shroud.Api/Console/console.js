@@ -128,6 +128,14 @@ function start() {
       copyFrom($(button.dataset.copy));
     }
   });
+  // The link of the screen already shown reloads it (no hashchange fires), and moves the focus as any other link does.
+  $("screens").addEventListener("click", event => {
+    const link = event.target.closest("a[data-screen]");
+    if (link && link.getAttribute("href") === location.hash) {
+      event.preventDefault();
+      showScreen(link.dataset.screen, { focus: true });
+    }
+  });
   window.addEventListener("unhandledrejection", onProblem);
   window.addEventListener("shroud-problem", onProblem);
   window.addEventListener("hashchange", () => {

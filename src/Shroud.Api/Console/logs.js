@@ -110,7 +110,7 @@ function show(values, output) {
   clearInterval(ticker);
   const list = section.querySelector("#revealed-values");
   const items = values.map(v => ({ ...v, time: el("span", {}) }));
-  list.replaceChildren(items.map(v => el("li", {}, el("code", {}, v.path), ": ", v.time, v.expiresAt ? ` (expires ${utc(v.expiresAt)})` : "")));
+  list.replaceChildren(...items.map(v => el("li", {}, el("code", {}, v.path), ": ", v.time, v.expiresAt ? ` (expires ${utc(v.expiresAt)})` : "")));
   section.querySelector("#revealed-output").textContent = output;
   section.querySelector("#revealed").hidden = false;
 

@@ -45,7 +45,7 @@ function render(app, configurations) {
   const select = section.querySelector("#default-configuration");
   select.replaceChildren(
     el("option", { value: "" }, "None: only values flagged sensitive are sealed"),
-    configurations.map(c => el("option", { value: c.id, selected: c.id === app.defaultConfigurationId }, c.name)));
+    ...configurations.map(c => el("option", { value: c.id, selected: c.id === app.defaultConfigurationId }, c.name)));
   section.querySelector("#redaction-text").value = app.redactionText ?? "";
 
   fillTable(section.querySelector("#configurations-table"), configurations.map(c => [
