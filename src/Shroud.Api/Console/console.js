@@ -37,7 +37,7 @@ function showSignIn(reason) {
   document.title = "Sign in · Shroud console";
 }
 
-async function showScreen(name, { focus } = { focus: false }) {
+async function showScreen(name, { focus = false, clearStatus = false } = {}) {
   const current = session();
   if (!current) {
     showSignIn();
@@ -48,6 +48,10 @@ async function showScreen(name, { focus } = { focus: false }) {
   $("screens").hidden = false;
   $("session").hidden = false;
   $("session-app").textContent = current.appId;
+  if (clearStatus) {
+    // A message about the screen left behind would read as news about this one.
+    $("status").textContent = "";
+  }
   for (const link of document.querySelectorAll("nav a[data-screen]")) {
     if (link.dataset.screen === name) {
       link.setAttribute("aria-current", "page");
@@ -107,12 +111,11 @@ async function onSignIn(event) {
   }
 
   $("sign-in-key").value = "";
+  // replaceState fires no hashchange: the screen is shown once, and the announcement below is not cleared by it.
+  history.replaceState(null, "", `#/${currentScreen()}`);
+  const shown = showScreen(currentScreen(), { focus: true });
   announce(`Signed in to app ${appId}.`);
-  if (location.hash === `#/${currentScreen()}`) {
-    await showScreen(currentScreen(), { focus: true });
-  } else {
-    location.hash = `#/${currentScreen()}`;
-  }
+  await shown;
 }
 
 function start() {
@@ -133,14 +136,14 @@ function start() {
     const link = event.target.closest("a[data-screen]");
     if (link && link.getAttribute("href") === location.hash) {
       event.preventDefault();
-      showScreen(link.dataset.screen, { focus: true });
+      showScreen(link.dataset.screen, { focus: true, clearStatus: true });
     }
   });
   window.addEventListener("unhandledrejection", onProblem);
   window.addEventListener("shroud-problem", onProblem);
   window.addEventListener("hashchange", () => {
     if (location.hash.startsWith("#/")) {
-      showScreen(currentScreen(), { focus: true });
+      showScreen(currentScreen(), { focus: true, clearStatus: true });
     }
   });
   for (const [name, screen] of Object.entries(screens)) {
