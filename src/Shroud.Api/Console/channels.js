@@ -1,5 +1,6 @@
 // Channels: list, create (the webhook URL to paste and the forward secret, shown once), and failed deliveries with
-// retry (GET …/channels/{id}/deliveries?status=failed, POST …/deliveries/{deliveryId}/retry).
+// retry (GET …/channels/{id}/deliveries?status=failed answering { items: [{ deliveryId, status, attempts, … }] },
+// POST …/deliveries/{deliveryId}/retry).
 import { call, appPath } from "./api.js";
 import { el, fillTable, announce, utc } from "./dom.js";
 import { guard, busy } from "./screen.js";
@@ -105,9 +106,9 @@ async function loadDeliveries() {
   const ok = await guard(section, async () => {
     const answer = await call("GET", appPath("channels", channel.id, "deliveries"), { query: { status: "failed" } });
     fillTable(section.querySelector("#deliveries-table"), (answer.body.items ?? []).map(d => [
-      el("span", { class: "mono" }, d.id),
+      el("span", { class: "mono" }, d.deliveryId),
       describe(d),
-      el("button", { type: "button", "aria-label": `Retry delivery ${d.id}`, onclick: event => retry(event.currentTarget, channel, d) }, "Retry"),
+      el("button", { type: "button", "aria-label": `Retry delivery ${d.deliveryId}`, onclick: event => retry(event.currentTarget, channel, d) }, "Retry"),
     ]), "No failed deliveries.");
   }, panel.querySelector(".problem"));
   if (!ok) {
@@ -115,15 +116,16 @@ async function loadDeliveries() {
   }
 }
 
-/** Whatever the delivery says about itself: status, attempts, last error and times, as far as it gives them. */
+/** A delivery as the API lists it: status, attempts, the bot's last answer or error, and its times. */
 function describe(delivery) {
-  const parts = [];
-  for (const [name, label] of [["status", "status"], ["attempts", "attempts"], ["lastStatus", "last answer"], ["lastError", "last error"], ["error", "error"]]) {
-    if (delivery[name] !== undefined && delivery[name] !== null) {
-      parts.push(`${label}: ${delivery[name]}`);
-    }
+  const parts = [`status: ${delivery.status}`, `attempts: ${delivery.attempts}`];
+  if (delivery.lastStatusCode !== undefined && delivery.lastStatusCode !== null) {
+    parts.push(`last answer: ${delivery.lastStatusCode}`);
   }
-  for (const [name, label] of [["createdAt", "received"], ["lastAttemptAt", "last attempt"], ["nextAttemptAt", "next attempt"]]) {
+  if (delivery.lastError) {
+    parts.push(`last error: ${delivery.lastError}`);
+  }
+  for (const [name, label] of [["createdAt", "received"], ["updatedAt", "last change"], ["expiresAt", "payload expires"]]) {
     if (delivery[name]) {
       parts.push(`${label}: ${utc(delivery[name])}`);
     }
@@ -134,8 +136,8 @@ function describe(delivery) {
 async function retry(button, channel, delivery) {
   const panel = section.querySelector("#deliveries");
   const retried = await busy(button, () => guard(section, async () => {
-    await call("POST", appPath("channels", channel.id, "deliveries", delivery.id, "retry"));
-    announce(`Delivery ${delivery.id} queued again.`);
+    await call("POST", appPath("channels", channel.id, "deliveries", delivery.deliveryId, "retry"));
+    announce(`Delivery ${delivery.deliveryId} queued again.`);
   }, panel.querySelector(".problem")));
   if (retried) {
     await loadDeliveries();

@@ -331,7 +331,7 @@ public sealed class ConsoleFlowTests(AzuriteFixture azurite, ConsoleSite site) :
         var (status, body, _) = await api.SendAsync(HttpMethod.Get, $"/api/apps/{App}/channels/{channelId}/deliveries?status=failed", key);
         if (status == HttpStatusCode.OK)
         {
-            await Expect(page.Locator("#deliveries-table tbody"), body!["items"]!.AsArray().Count == 0 ? "No failed deliveries." : body["items"]![0]!["id"]!.GetValue<string>());
+            await Expect(page.Locator("#deliveries-table tbody"), body!["items"]!.AsArray().Count == 0 ? "No failed deliveries." : body["items"]![0]!["deliveryId"]!.GetValue<string>());
         }
         else
         {
