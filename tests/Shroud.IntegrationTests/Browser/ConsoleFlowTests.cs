@@ -225,6 +225,62 @@ public sealed class ConsoleFlowTests(AzuriteFixture azurite, ConsoleSite site) :
     }
 
     [BrowserFact]
+    public async Task A_channels_failed_deliveries_are_listed_and_retried_through_the_deliveries_routes()
+    {
+        var (factory, address) = ConsoleSite.StartHost(azurite);
+        await using var _ = factory;
+        var api = new ShroudClient(new HttpClient { BaseAddress = new Uri(address) });
+        var key = await api.CreateAppWithKeyAsync(App, "configure");
+        var (_, channel, _) = await api.PostAsync($"/api/apps/{App}/channels", key, new
+        {
+            type = "telegram", name = "Support Telegram", secrets = new { secretToken = "tg-secret" }, forwardUrl = "https://bot.example.com/hooks/telegram",
+        });
+        var deliveries = $"{address}/api/apps/{App}/channels/{channel!["id"]!.GetValue<string>()}/deliveries";
+
+        // The deliveries routes answer as their contract says, whether or not this host serves them: the page's calls to
+        // them are answered here, and what the page sent is recorded.
+        var calls = new List<string>();
+        var failed = new JsonArray(new JsonObject
+        {
+            ["deliveryId"] = "d-0001", ["status"] = "failed", ["attempts"] = 8, ["createdAt"] = "2026-11-21T16:00:00Z", ["updatedAt"] = "2026-11-21T18:00:00Z",
+            ["expiresAt"] = "2026-11-22T16:00:00Z", ["lastStatusCode"] = 503, ["lastError"] = "bot_unavailable",
+        });
+        var page = await site.NewPageAsync();
+        await page.RouteAsync($"{deliveries}**", async route =>
+        {
+            var request = route.Request;
+            lock (calls)
+            {
+                calls.Add($"{request.Method} {request.Url[address.Length..]} {request.Headers["authorization"] == $"Bearer {key}"}");
+            }
+
+            if (request.Method == "POST" && request.Url.EndsWith("/d-0001/retry", StringComparison.Ordinal))
+            {
+                var retried = failed[0]!.DeepClone();
+                retried["status"] = "pending";
+                failed.Clear();
+                await route.FulfillAsync(new() { Status = 202, ContentType = "application/json", Body = retried.ToJsonString() });
+            }
+            else
+            {
+                await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = new JsonObject { ["items"] = failed.DeepClone(), ["continuationToken"] = null }.ToJsonString() });
+            }
+        });
+        await page.GotoAsync($"{address}/api/console/#/channels");
+        await SignInAsync(page, App, key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Failed deliveries of Support Telegram" }).ClickAsync();
+        await Expect(page.Locator("#deliveries-table tbody tr"), new Regex("d-0001.*status: failed; attempts: 8; last answer: 503; last error: bot_unavailable", RegexOptions.Singleline));
+        await ConsoleSite.AssertAccessibleAsync(page, "Channels, with failed deliveries");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Retry delivery d-0001" }).ClickAsync();
+        await Expect(page.Locator("#status"), "Delivery d-0001 queued again.");
+        await Expect(page.Locator("#deliveries-table tbody"), "No failed deliveries.");
+
+        var path = deliveries[address.Length..];
+        Assert.Equal([$"GET {path}?status=failed True", $"POST {path}/d-0001/retry True", $"GET {path}?status=failed True"], calls);
+        await AssertNoPageProblemsAsync(page);
+    }
+
+    [BrowserFact]
     public async Task Every_screen_is_reachable_and_usable_by_keyboard_with_a_visible_focus_and_reflows_in_a_narrow_window_and_at_200_percent_zoom()
     {
         var (factory, address) = ConsoleSite.StartHost(azurite);
