@@ -164,7 +164,7 @@ public sealed class ConsoleFlowTests(AzuriteFixture azurite, ConsoleSite site) :
     }
 
     [BrowserFact]
-    public async Task A_stale_edit_says_so_and_a_key_without_a_permission_is_told_which_one_each_screen_needs()
+    public async Task A_stale_edit_and_deleting_the_default_configuration_show_the_apis_detail_and_a_key_without_a_permission_is_told_which_one_each_screen_needs()
     {
         var (factory, address) = ConsoleSite.StartHost(azurite);
         await using var _ = factory;
@@ -203,6 +203,21 @@ public sealed class ConsoleFlowTests(AzuriteFixture azurite, ConsoleSite site) :
         var saved = (await api.SendAsync(HttpMethod.Get, $"/api/apps/{App}/configurations/{configurationId}", adminKey)).Body!;
         Assert.Equal("PT2H", saved["ttl"]!.GetValue<string>());
         Assert.True(saved["transcript"]!.GetValue<bool>());
+
+        // The default configuration cannot be deleted: the 409's detail says so. With no default, it goes.
+        await page.Locator("#default-configuration").SelectOptionAsync(new SelectOptionValue { Label = "Support" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await Expect(page.Locator("#configurations-table tbody"), "(default)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete Support" }).ClickAsync();
+        var inUse = (await api.SendAsync(HttpMethod.Delete, $"/api/apps/{App}/configurations/{configurationId}", adminKey)).Body!;
+        Assert.Equal("configuration_in_use", inUse["code"]!.GetValue<string>());
+        await Expect(page.Locator("#security > .problem"), inUse["detail"]!.GetValue<string>());
+        await page.Locator("#default-configuration").SelectOptionAsync("");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await Expect(page.Locator("#status"), "no default configuration");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete Support" }).ClickAsync();
+        await Expect(page.Locator("#configurations-table tbody"), "No configurations yet.");
+        Assert.Empty((await api.SendAsync(HttpMethod.Get, $"/api/apps/{App}/configurations", adminKey)).Body!["items"]!.AsArray());
 
         // A key with encrypt only: each screen names the permission it lacks, and nothing else breaks.
         var encryptOnly = await api.CreateKeyAsync(App, "encrypt");

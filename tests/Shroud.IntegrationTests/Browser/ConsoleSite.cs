@@ -45,6 +45,8 @@ public sealed class ConsoleSite : IAsyncLifetime
             return;
         }
 
+        // Generous waits: CI shares two cores with builds, and a wait ends as soon as its condition holds.
+        Assertions.SetDefaultExpectTimeout(15_000);
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -85,7 +87,7 @@ public sealed class ConsoleSite : IAsyncLifetime
         }
 
         var context = await Browser.NewContextAsync(options ?? new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(10_000);
+        context.SetDefaultTimeout(15_000);
         // Runs before the page's own scripts; init scripts are the browser's, so the policy does not apply to them.
         await context.AddInitScriptAsync("""
             window.__cspViolations = [];
