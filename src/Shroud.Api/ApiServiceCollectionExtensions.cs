@@ -36,6 +36,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<MediaApi>();
         services.AddSingleton<AuditApi>();
         services.AddSingleton<DeliveryWorker>();
+        services.AddSingleton<ConsoleApi>();
         return services;
     }
 
@@ -93,6 +94,7 @@ public static class ApiServiceCollectionExtensions
         api.MapGet(Routes.AppAudit, (HttpRequest r, string appId, AuditApi a) => a.QueryAppAsync(r, appId));
         api.MapGet(Routes.AppAuditVerify, (HttpRequest r, string appId, AuditApi a) => a.VerifyAppAsync(r, appId));
         api.MapGet(Routes.Audit, (HttpRequest r, AuditApi a) => a.QueryDeploymentAsync(r));
+        api.MapGet(Routes.Console, (HttpRequest r, string? path, ConsoleApi c) => c.ServeAsync(r, path));
         return api;
     }
 }

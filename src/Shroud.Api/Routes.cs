@@ -29,4 +29,7 @@ public static class Routes
     public const string AppAudit = "apps/{appId}/audit";
     public const string AppAuditVerify = "apps/{appId}/audit/verify";
     public const string Audit = "audit";
+
+    /// <summary>The admin console's static files; an empty path is its index page.</summary>
+    public const string Console = "console/{*path}";
 }

@@ -30,6 +30,22 @@ public sealed class FunctionsAppTests(AzuriteFixture azurite, FunctionsWorker wo
     }
 
     [Fact]
+    public async Task The_console_is_served_with_its_security_headers_and_an_unknown_file_is_a_404_problem()
+    {
+        using var index = await client.Http.GetAsync("/api/console/");
+        using var script = await client.Http.GetAsync("/api/console/console.js");
+        var missing = await client.SendAsync(HttpMethod.Get, "/api/console/..%2F..%2Fhost.json", null);
+
+        Assert.True(index.StatusCode == HttpStatusCode.OK, $"the console answered {index.StatusCode}; worker log:{Environment.NewLine}{worker.Host.RecentLog}");
+        Assert.Equal("text/html", index.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("<script type=\"module\" src=\"console.js\"></script>", await index.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Api.ConsoleAnswers.AssertSecurityHeaders(index);
+        Assert.True(index.Headers.CacheControl!.NoStore);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType!.MediaType);
+        ShroudClient.AssertProblem(missing, HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
     public async Task An_app_and_its_key_seal_and_reveal_single_values_and_batches()
     {
         var key = await client.CreateAppWithKeyAsync("fx-values", "encrypt", "decrypt");
