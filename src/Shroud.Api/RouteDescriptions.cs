@@ -18,10 +18,14 @@ public static class RouteDescriptions
         route.WithName(operationId).WithTags(tag).WithSummary(summary).WithMetadata(access);
 
     /// <summary>A request body of <typeparamref name="T"/>; a JSON body adds the problems of reading one.</summary>
+    /// <remarks>
+    /// Not <c>Accepts&lt;T&gt;()</c>: that metadata also makes routing refuse other content types with a bare 415, where
+    /// the handlers answer their own problem (and a merge patch route takes plain JSON too).
+    /// </remarks>
     public static RouteHandlerBuilder Body<T>(this RouteHandlerBuilder route, string contentType = JsonMediaType)
         where T : notnull
     {
-        route.Accepts<T>(contentType);
+        route.WithMetadata(new RouteBody(typeof(T), contentType));
         return contentType.EndsWith("json", StringComparison.Ordinal)
             ? route.Fails(ShroudError.InvalidJson, ShroudError.ValidationFailed, ShroudError.BodyTooLarge, ShroudError.UnsupportedMediaType)
             : route;
@@ -72,6 +76,9 @@ public sealed record RouteAccess(string Text, bool IsAnonymous = false)
 
 /// <summary>A problem a route answers, as endpoint metadata.</summary>
 public sealed record RouteProblem(ShroudError Error);
+
+/// <summary>The body a handler reads itself, as endpoint metadata.</summary>
+public sealed record RouteBody(Type Type, string ContentType);
 
 /// <summary>A parameter a handler reads itself, as endpoint metadata.</summary>
 public sealed record RouteParameter(string Name, string In, string Description, string Type, string? Format);

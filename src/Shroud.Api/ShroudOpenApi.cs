@@ -184,21 +184,21 @@ public static class ShroudOpenApi
             }
         }
 
+        if (metadata.OfType<RouteBody>().LastOrDefault() is { } body)
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType> { [body.ContentType] = new() { Schema = await SchemaAsync(body.Type, context, cancellationToken) } },
+            };
+        }
+
         foreach (var oneOf in metadata.OfType<OneOfAnswer>())
         {
             var schemas = new List<IOpenApiSchema>();
             foreach (var type in oneOf.Types)
             {
-                // Kept as components like every other body, so the alternatives read as names.
-                var name = SchemaName(type);
-                var components = context.Document!.Components ??= new OpenApiComponents();
-                components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-                if (!components.Schemas.ContainsKey(name))
-                {
-                    components.Schemas[name] = await context.GetOrCreateSchemaAsync(type, cancellationToken: cancellationToken);
-                }
-
-                schemas.Add(new OpenApiSchemaReference(name, context.Document));
+                schemas.Add(await SchemaAsync(type, context, cancellationToken));
             }
 
             foreach (var media in operation.Responses[oneOf.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)].Content?.Values ?? [])
@@ -216,6 +216,23 @@ public static class ShroudOpenApi
         {
             operation.Parameters = null;
         }
+    }
+
+    /// <summary>A reference to the schema of <paramref name="type"/>, kept under components like every body the generator finds itself.</summary>
+    private static async Task<IOpenApiSchema> SchemaAsync(Type type, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var schema = await context.GetOrCreateSchemaAsync(type, cancellationToken: cancellationToken);
+        if (schema.Type is not JsonSchemaType.Object)
+        {
+            // A string (a file's bytes) or any JSON: nothing worth naming.
+            return schema;
+        }
+
+        var name = SchemaName(type);
+        var components = context.Document!.Components ??= new OpenApiComponents();
+        components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        components.Schemas.TryAdd(name, schema);
+        return new OpenApiSchemaReference(name, context.Document);
     }
 
     /// <summary>The generator's component name: the type's name, generic arguments joined with "Of".</summary>
