@@ -40,7 +40,7 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite, FunctionsWorker
         Assert.True(
             committed == generated,
             $"{CommittedPath} differs from the document the routes generate. Regenerate it with " +
-            $"`{WriteVariable}=1 dotnet test tests/Shroud.IntegrationTests --filter FullyQualifiedName~OpenApiDocumentTests`, " +
+            $"`{WriteVariable}=1 dotnet test tests/Shroud.IntegrationTests --filter FullyQualifiedName~OpenApiDocumentTests.The_committed_document` " +
             $"review the diff and commit it. First difference: {FirstDifference(committed, generated)}");
     }
 
@@ -140,6 +140,20 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite, FunctionsWorker
 
         Assert.NotNull(schemas["EncryptRequest"]!["examples"]);
         Assert.NotNull(schemas["DecryptResponse"]!["examples"]);
+    }
+
+    [Fact]
+    public void The_readmes_route_description_example_is_a_route_as_MapShroudApi_describes_it()
+    {
+        var readme = RepositoryFiles.Read("README.md");
+        var start = readme.IndexOf("**Describing a route.**", StringComparison.Ordinal);
+        Assert.True(start > 0, "The README does not say how to describe a route.");
+        var example = readme[start..].Split("```csharp\n", 2)[1].Split("\n```", 2)[0].Split('\n').Select(l => l.Trim()).ToList();
+        var code = RepositoryFiles.Read("src/Shroud.Api/ApiServiceCollectionExtensions.cs").Split('\n').Select(l => l.Trim()).ToList();
+
+        var at = code.IndexOf(example[0]);
+        Assert.True(at >= 0, $"MapShroudApi maps no route as `{example[0]}`.");
+        Assert.Equal(example, code.Skip(at).Take(example.Count));
     }
 
     private async Task<string> GenerateAsync()
