@@ -141,7 +141,6 @@ public static class ShroudOpenApi
         }
 
         problems.AddRange(metadata.OfType<RouteProblem>().Select(p => p.Error));
-        problems.AddRange(metadata.OfType<RouteProblem[]>().SelectMany(p => p).Select(p => p.Error));
         problems.Add(ShroudError.InternalError);
 
         operation.Parameters ??= [];
