@@ -33,6 +33,9 @@ public sealed record ChannelRequest(
 // JsonElement (not nullable) tells an absent field (Undefined) from an explicit null.
 public sealed record AppPatchRequest(System.Text.Json.JsonElement DefaultConfigurationId, System.Text.Json.JsonElement RedactionText);
 
+/// <summary>What <see cref="AppPatchRequest"/> takes, as the OpenAPI document shows it: each field optional, null for its default.</summary>
+public sealed record AppSettingsPatch(string? DefaultConfigurationId, string? RedactionText);
+
 public sealed record ConversationEncryptionRequest(string? ConfigurationId);
 
 // Responses.

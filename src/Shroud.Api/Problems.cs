@@ -33,7 +33,7 @@ public static class Problems
                 // The server's own limit, which RequestBody sets to the route's: the same answer as Shroud's check gives.
                 return From(ShroudError.BodyTooLarge, "The request body is over this route's limit.");
             case BadHttpRequestException e:
-                return TypedResults.Problem("The request was rejected: " + e.Message, statusCode: e.StatusCode, extensions: new Dictionary<string, object?> { ["code"] = "bad_request" });
+                return TypedResults.Problem("The request was rejected: " + e.Message, statusCode: e.StatusCode, extensions: new Dictionary<string, object?> { ["code"] = ShroudError.BadRequest.Code });
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 return TypedResults.Empty;
             case var e when IsStorageOutage(e, context):
@@ -53,7 +53,7 @@ public static class Problems
                     extensions: new Dictionary<string, object?> { ["code"] = ShroudError.StorageRejected.Code, ["traceId"] = context.TraceIdentifier });
             default:
                 logger.LogError(exception, "Unhandled fault while serving {Method} {Route}", context.Request.Method, context.GetEndpoint()?.DisplayName);
-                return TypedResults.Problem("An internal error occurred.", statusCode: 500, title: "Internal error", extensions: new Dictionary<string, object?> { ["code"] = "internal_error", ["traceId"] = context.TraceIdentifier });
+                return TypedResults.Problem("An internal error occurred.", statusCode: ShroudError.InternalError.Status, title: ShroudError.InternalError.Title, extensions: new Dictionary<string, object?> { ["code"] = ShroudError.InternalError.Code, ["traceId"] = context.TraceIdentifier });
         }
     }
 

@@ -5,6 +5,9 @@ public static class Routes
 {
     public const string Prefix = "api";
     public const string Health = "health";
+
+    /// <summary>The OpenAPI document of these routes.</summary>
+    public const string OpenApi = "openapi.json";
     public const string Apps = "apps";
     public const string App = "apps/{appId}";
     public const string AppKeys = "apps/{appId}/keys";

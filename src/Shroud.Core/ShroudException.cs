@@ -26,6 +26,18 @@ public sealed record ShroudError(string Code, int Status, string Title)
     public static readonly ShroudError MethodNotAllowed = new("method_not_allowed", 405, "The route does not answer this method.");
     public static readonly ShroudError StorageUnavailable = new("storage_unavailable", 503, "Storage is unavailable.");
     public static readonly ShroudError StorageRejected = new("storage_rejected", 502, "Storage refused a request Shroud made.");
+
+    /// <summary>The server refused the request before Shroud read it (a malformed request line or headers); its status is the server's.</summary>
+    public static readonly ShroudError BadRequest = new("bad_request", 400, "The request was rejected.");
+
+    public static readonly ShroudError InternalError = new("internal_error", 500, "Internal error");
+
+    /// <summary>Every failure kind, in declaration order: the problem codes the API can answer.</summary>
+    public static IReadOnlyList<ShroudError> All { get; } = typeof(ShroudError)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.FieldType == typeof(ShroudError))
+        .Select(f => (ShroudError)f.GetValue(null)!)
+        .ToList();
 }
 
 /// <summary>A failure that is reported to the caller as a problem response with the error's code and status.</summary>

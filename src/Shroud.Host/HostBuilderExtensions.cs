@@ -20,6 +20,8 @@ public static class HostBuilderExtensions
         // Registered before the API so that Azurite is up before the tables are created.
         builder.Services.AddHostedService<LocalAzurite>();
         builder.Services.AddShroudApi();
+        // The OpenAPI document is generated from this host's endpoints (a test compares it with docs/openapi.json).
+        builder.Services.AddShroudOpenApi();
         builder.Services.AddShroudTelemetry(builder.Configuration);
         builder.Services.AddHostedService<MaintenanceScheduler>();
         return builder;

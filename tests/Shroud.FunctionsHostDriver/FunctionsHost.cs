@@ -341,7 +341,12 @@ public sealed class FunctionsHost : IAsyncDisposable
         RoutePrefix = ReadRoutePrefix(AppDirectory);
         process.OutputDataReceived += (_, e) => LogLine(e.Data);
         process.ErrorDataReceived += (_, e) => LogLine(e.Data);
-        process.Exited += (_, _) => channel.Close(new InvalidOperationException($"The worker exited with code {process.ExitCode}. Its last lines:{Environment.NewLine}{channel.RecentLog}"));
+        process.Exited += (_, _) =>
+        {
+            // Exited can come before the last lines of stdout and stderr are read; this wait returns once they are.
+            process.WaitForExit();
+            channel.Close(new InvalidOperationException($"The worker exited with code {process.ExitCode}. Its last lines:{Environment.NewLine}{channel.RecentLog}"));
+        };
         WorkerStartedTimestamp = Stopwatch.GetTimestamp();
         process.Start();
         process.BeginOutputReadLine();

@@ -49,6 +49,8 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         {
             Assert.Equal(HttpStatusCode.OK, console.StatusCode);
         }
+
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, "/api/openapi.json", null)).Status);
         var key = Secret(await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt", "configure", "admin"));
         var encryptOnly = Secret(await client.CreateKeyAsync(App, "encrypt"));
         var revoked = await Expect(HttpStatusCode.Created, HttpMethod.Post, $"/api/apps/{App}/keys", ShroudFactory.BootstrapKey, new { name = "leaving", permissions = new[] { "encrypt" } });
