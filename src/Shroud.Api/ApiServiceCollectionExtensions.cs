@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Shroud.Api.Channels;
 using Shroud.Core;
 using Shroud.Core.Channels;
 using Shroud.Storage;
@@ -30,6 +31,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<EventsApi>();
         services.AddSingleton<MediaApi>();
         services.AddSingleton<AuditApi>();
+        services.AddChannelSending();
         return services;
     }
 
@@ -77,6 +79,7 @@ public static class ApiServiceCollectionExtensions
         api.MapPut(Routes.Channel, (HttpRequest r, string appId, string channelId, ChannelsApi c) => c.ReplaceAsync(r, appId, channelId));
         api.MapPatch(Routes.Channel, (HttpRequest r, string appId, string channelId, ChannelsApi c) => c.PatchAsync(r, appId, channelId));
         api.MapDelete(Routes.Channel, (HttpRequest r, string appId, string channelId, ChannelsApi c) => c.DeleteAsync(r, appId, channelId));
+        api.MapPost(Routes.ChannelMessages, (HttpRequest r, string appId, string channelId, ChannelMessagesApi m) => m.SendAsync(r, appId, channelId));
         api.MapPut(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.StartAsync(r, appId, conversationId));
         api.MapGet(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.GetAsync(r, appId, conversationId));
         api.MapDelete(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.EndAsync(r, appId, conversationId));

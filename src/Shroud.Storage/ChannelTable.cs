@@ -79,7 +79,9 @@ public sealed class ChannelTable(TableClient table) : IChannelStore
         e.Keys.Where(k => k.StartsWith(SecretPrefix, StringComparison.Ordinal))
             .ToDictionary(k => k[SecretPrefix.Length..], k => e.GetBinary(k), StringComparer.Ordinal),
         e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
-        e.ETag);
+        e.ETag,
+        // Rows written before the column existed reveal on send, the default.
+        e.GetBoolean("RevealOnSend") ?? true);
 
     private static TableEntity ToEntity(string appId, Channel c)
     {
@@ -92,6 +94,7 @@ public sealed class ChannelTable(TableClient table) : IChannelStore
             ["ApiBaseUrl"] = c.ApiBaseUrl,
             ["KekVersion"] = c.KekVersion,
             ["CreatedAt"] = c.CreatedAt,
+            ["RevealOnSend"] = c.RevealOnSend,
         };
         foreach (var (name, sealedSecret) in c.SealedSecrets)
         {
