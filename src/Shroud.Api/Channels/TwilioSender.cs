@@ -42,7 +42,7 @@ public sealed class TwilioSender(ChannelApi api) : IChannelSender
         var parameters = new List<KeyValuePair<string, string>>();
         foreach (var (name, value) in payload)
         {
-            IEnumerable<JsonNode?> items = value is JsonArray array ? array : [value];
+            IEnumerable<JsonNode?> items = value is JsonArray array ? array : new[] { value };
             foreach (var item in items)
             {
                 parameters.Add(new(name, Scalar(item) ?? throw ShroudException.Invalid(
