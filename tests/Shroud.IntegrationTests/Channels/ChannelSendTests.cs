@@ -174,6 +174,22 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Only_a_key_holding_send_can_grant_it()
+    {
+        var admin = await client.CreateKeyAsync(App, "admin");
+        var adminWithSend = await client.CreateKeyAsync(App, "admin", "send");
+
+        var escalated = await client.PostAsync($"/api/apps/{App}/keys", admin, new { name = "bot", permissions = new[] { "send" } });
+        var (status, granted, _) = await client.PostAsync($"/api/apps/{App}/keys", adminWithSend, new { name = "bot", permissions = new[] { "send" } });
+        var beyond = await client.PostAsync($"/api/apps/{App}/keys", adminWithSend, new { name = "bot", permissions = new[] { "send", "decrypt" } });
+
+        ShroudClient.AssertProblem(escalated, HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal(["send"], granted!["permissions"]!.AsArray().Select(p => p!.GetValue<string>()));
+        ShroudClient.AssertProblem(beyond, HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
     public async Task A_key_with_send_and_without_decrypt_gets_no_plaintext_from_any_route()
     {
         fake.Answer = ChannelCase.Answering(ChannelCase.Slack.Success);
