@@ -19,12 +19,14 @@ namespace Shroud.Api;
 /// never back to the caller, whatever the channel's answer echoes.
 /// </summary>
 /// <remarks>
-/// One audit record <c>channel.send</c> per send (ref ids, channel id as target), stored beside the reads and before
+/// The channel is read through <see cref="ChannelDirectory"/>, so a send costs one point read per sealed field, the
+/// audit insert beside them and the channel's API call; a change to a channel reaches other instances within the
+/// cache period. One audit record <c>channel.send</c> per send (ref ids, channel id as target), stored beside the reads and before
 /// anything leaves for the channel (fail closed); its outcome is that of the reveal, since the channel's answer comes
 /// only after plaintext has left. A send the channel then refuses is answered as a problem, and its record stands.
 /// </remarks>
 public sealed class ChannelMessagesApi(
-    Gatekeeper gatekeeper, AppDirectory directory, IChannelStore store, ChannelSecrets secrets, Vault vault, IEnumerable<IChannelSender> senders)
+    Gatekeeper gatekeeper, AppDirectory directory, ChannelDirectory channels, ChannelSecrets secrets, Vault vault, IEnumerable<IChannelSender> senders)
 {
     /// <summary>Most sealed fields one message may carry, as in a batch decrypt.</summary>
     public const int MaxReferences = ValuesApi.MaxBatch;
@@ -44,7 +46,7 @@ public sealed class ChannelMessagesApi(
             throw new ShroudException(ShroudError.BatchTooLarge, $"A message carries at most {MaxReferences} sealed fields; this one carries {references.Count}.");
         }
 
-        var channel = await store.GetAsync(appId, channelId, ct)
+        var channel = await channels.GetAsync(appId, channelId, ct)
             ?? throw new ShroudException(ShroudError.ChannelNotFound, $"The app has no channel '{channelId}'.");
         var opened = await secrets.OpenAsync(appId, channel, ct);
         var missing = ChannelTypes.SendSecretNames.GetValueOrDefault(channel.Type, []).Where(n => !opened.ContainsKey(n)).ToList();
