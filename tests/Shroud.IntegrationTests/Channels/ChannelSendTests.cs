@@ -329,6 +329,45 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Empty(fake.Requests);
     }
 
+    [Fact]
+    public async Task A_media_reference_in_a_send_is_refused_and_nothing_is_sent()
+    {
+        using var upload = new HttpRequestMessage(HttpMethod.Post, $"/api/apps/{App}/media") { Content = new ByteArrayContent(new byte[4096]) };
+        upload.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/jpeg");
+        upload.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", setupKey);
+        using var uploaded = await client.Http.SendAsync(upload);
+        Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
+        var media = JsonNode.Parse(await uploaded.Content.ReadAsStringAsync())!["ref"]!.GetValue<string>();
+        var channelId = await CreateChannelAsync(ChannelCase.Slack);
+
+        var result = await SendAsync(channelId, ChannelCase.Slack.Payload(fake.BaseUrl, new JsonObject { ["$shroud"] = media }));
+
+        ShroudClient.AssertProblem(result, HttpStatusCode.BadRequest, "invalid_reference");
+        Assert.Empty(fake.Requests);
+    }
+
+    [Fact]
+    public async Task A_channel_change_applies_to_the_next_send_and_a_deleted_channel_is_not_found()
+    {
+        fake.Answer = ChannelCase.Answering(ChannelCase.Slack.Success);
+        var channelId = await CreateChannelAsync(ChannelCase.Slack);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(channelId, ChannelCase.Slack.Payload(fake.BaseUrl, await SealAsync(Plaintext)))).Status);
+
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/apps/{App}/channels/{channelId}")
+        {
+            Content = new StringContent("""{ "revealOnSend": false }""", System.Text.Encoding.UTF8, "application/merge-patch+json"),
+        };
+        patch.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", setupKey);
+        Assert.Equal(HttpStatusCode.OK, (await client.Http.SendAsync(patch)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(channelId, ChannelCase.Slack.Payload(fake.BaseUrl, await SealAsync(Plaintext)))).Status);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, $"/api/apps/{App}/channels/{channelId}", setupKey)).Status);
+        var gone = await SendAsync(channelId, ChannelCase.Slack.Payload(fake.BaseUrl, await SealAsync(Plaintext)));
+
+        ShroudClient.AssertProblem(gone, HttpStatusCode.NotFound, "channel_not_found");
+        Assert.Equal([Plaintext, "★★★★★"], fake.Requests.Select(r => JsonNode.Parse(r.Body)!["text"]!.GetValue<string>()));
+    }
+
     private void AssertNoPlaintextOrSecretLogged()
     {
         var text = string.Join('\n', logs.Entries);
