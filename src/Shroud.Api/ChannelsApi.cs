@@ -215,7 +215,7 @@ public sealed class ChannelsApi(
         c.Id, c.Type, c.Name, $"/{Routes.Prefix}/{Path(Routes.ChannelWebhook, appId, c.Id)}", c.ForwardUrl, c.PublicUrl, c.ApiBaseUrl, c.RevealOnSend,
         c.SealedSecrets.Keys.Where(k => k != ChannelSecrets.ForwardSecretName).Order(StringComparer.Ordinal).ToList(), c.CreatedAt);
 
-    internal static string Path(string route, string appId, string channelId) =>
+    private static string Path(string route, string appId, string channelId) =>
         route.Replace("{appId}", appId).Replace("{channelId}", channelId);
 
     private static ShroudException NotFound(string id) =>

@@ -32,8 +32,9 @@ public interface IChannelSender
 /// <summary>
 /// The bounds of one call to a channel's API: each attempt may take <see cref="AttemptTimeout"/>; a timeout, a refused
 /// connection, a 408, a 429 or a 5xx is retried up to <see cref="MaxRetries"/> times with exponential backoff from
-/// <see cref="RetryDelay"/> (with jitter, or after the channel's <c>Retry-After</c>), and the whole call, retries
-/// included, ends after <see cref="TotalTimeout"/>.
+/// <see cref="RetryDelay"/> (with jitter, or after the channel's <c>Retry-After</c>), never waiting more than
+/// <see cref="MaxRetryDelay"/> (a channel asking for a longer pause is answered as unavailable rather than timed out),
+/// and the whole call, retries included, ends after <see cref="TotalTimeout"/>.
 /// </summary>
 /// <remarks>Not a setting: these are the stated bounds of the product; tests shorten them to keep timeouts quick.</remarks>
 public sealed class ChannelSendOptions
@@ -45,4 +46,6 @@ public sealed class ChannelSendOptions
     public int MaxRetries { get; set; } = 2;
 
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 }

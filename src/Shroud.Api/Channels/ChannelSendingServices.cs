@@ -28,6 +28,7 @@ public static class ChannelSendingServices
                     {
                         MaxRetryAttempts = options.MaxRetries,
                         Delay = options.RetryDelay,
+                        MaxDelay = options.MaxRetryDelay,
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
                         ShouldRetryAfterHeader = true,
