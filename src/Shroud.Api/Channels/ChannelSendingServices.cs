@@ -31,7 +31,10 @@ public static class ChannelSendingServices
                         MaxDelay = options.MaxRetryDelay,
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
-                        ShouldRetryAfterHeader = true,
+                        // The channel's Retry-After is honoured up to MaxRetryDelay: Polly's own handling of the header
+                        // would wait as long as the channel asks, past the send's total bound.
+                        ShouldRetryAfterHeader = false,
+                        DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, options.MaxRetryDelay)),
                     })
                     .AddTimeout(options.AttemptTimeout);
             });
@@ -44,5 +47,13 @@ public static class ChannelSendingServices
         services.AddSingleton<IChannelSender, BotFrameworkSender>();
         services.AddSingleton<ChannelMessagesApi>();
         return services;
+    }
+
+    /// <summary>The wait a channel's <c>Retry-After</c> asks for, at most <paramref name="max"/>; null (the backoff) when it asks none.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan max)
+    {
+        var header = response?.Headers.RetryAfter;
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        return wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, 0, max.Ticks)) : null;
     }
 }

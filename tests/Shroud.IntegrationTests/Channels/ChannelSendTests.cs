@@ -46,6 +46,7 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
                 o.AttemptTimeout = TimeSpan.FromMilliseconds(500);
                 o.TotalTimeout = TimeSpan.FromSeconds(3);
                 o.RetryDelay = TimeSpan.FromMilliseconds(20);
+                o.MaxRetryDelay = TimeSpan.FromMilliseconds(200);
             });
         }));
         client = new ShroudClient(host.CreateClient());
@@ -281,6 +282,28 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(ChannelCase.BotAppPassword, form["client_secret"]);
         Assert.Equal("https://api.botframework.com/.default", form["scope"]);
         Assert.Equal(3, fake.Requests.Count(r => r.Path != ChannelCase.TokenPath && r.Authorization == "Bearer " + ChannelCase.BotAccessToken));
+
+        // The token lives 3,599 s: it is replaced 5 minutes before it expires, not after.
+        factory.Clock.Advance(TimeSpan.FromMinutes(54));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(channelId, ChannelCase.BotFramework.Payload(fake.BaseUrl, await SealAsync(Plaintext)))).Status);
+        Assert.Equal(1, fake.Requests.Count(r => r.Path == ChannelCase.TokenPath));
+        factory.Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(channelId, ChannelCase.BotFramework.Payload(fake.BaseUrl, await SealAsync(Plaintext)))).Status);
+        Assert.Equal(2, fake.Requests.Count(r => r.Path == ChannelCase.TokenPath));
+    }
+
+    [Fact]
+    public async Task A_channel_asking_for_a_long_pause_is_unavailable_after_bounded_retries_not_a_timeout()
+    {
+        var channelId = await CreateChannelAsync(ChannelCase.Slack);
+        fake.Answer = _ => (429, """{"ok":false,"error":"ratelimited"}""");
+        fake.RetryAfter = "30";
+
+        var result = await SendAsync(channelId, ChannelCase.Slack.Payload(fake.BaseUrl, await SealAsync(Plaintext)));
+
+        var problem = ShroudClient.AssertProblem(result, HttpStatusCode.ServiceUnavailable, "channel_unavailable");
+        Assert.Equal(429, problem["channelStatus"]!.GetValue<int>());
+        Assert.Equal(1 + new ChannelSendOptions().MaxRetries, fake.Requests.Count);
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public sealed class FakeChannelServer : IAsyncDisposable
     /// <summary>How long to wait before answering (a channel too slow for the send's bounds).</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>A <c>Retry-After</c> header for every answer, when set.</summary>
+    public string? RetryAfter { get; set; }
+
     public string BaseUrl { get; private set; } = "";
 
     public static async Task<FakeChannelServer> StartAsync()
@@ -75,6 +78,11 @@ public sealed class FakeChannelServer : IAsyncDisposable
         var (status, json) = Answer(received);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
+        if (RetryAfter is not null)
+        {
+            context.Response.Headers.RetryAfter = RetryAfter;
+        }
+
         await context.Response.WriteAsync(json);
     }
 }
