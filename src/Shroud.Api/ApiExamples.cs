@@ -29,10 +29,12 @@ public static class ApiExamples
         [typeof(ConfigurationRequest)] = new ConfigurationRequest("Support", true, false, false, true, true, true, ["email"], "PT12H"),
         [typeof(ConfigurationResponse)] = new ConfigurationResponse("575e8f9d788797bf", "Support", true, false, false, true, true, true, ["email"], "PT12H"),
         [typeof(ChannelRequest)] = new ChannelRequest(
-            "whatsapp", "WhatsApp support", new Dictionary<string, string?> { ["appSecret"] = "…", ["verifyToken"] = "…" }, "https://bot.example.com/whatsapp", null, null),
+            "whatsapp", "WhatsApp support", new Dictionary<string, string?> { ["appSecret"] = "…", ["verifyToken"] = "…", ["accessToken"] = "…", ["phoneNumberId"] = "…" },
+            "https://bot.example.com/whatsapp", null, null, true),
         [typeof(ChannelResponse)] = new ChannelResponse(
             "9f0c0123456789ab", "whatsapp", "WhatsApp support", "/api/apps/acme-support/channels/9f0c0123456789ab/webhook", "https://bot.example.com/whatsapp",
-            null, null, ["appSecret", "verifyToken"], Time),
+            null, null, true, ["accessToken", "appSecret", "phoneNumberId", "verifyToken"], Time),
+        [typeof(ChannelMessageResponse)] = new ChannelMessageResponse(200, "wamid.HBgLMTU1NTAxMDAxMjM"),
         [typeof(ConversationEncryptionRequest)] = new ConversationEncryptionRequest("575e8f9d788797bf"),
         [typeof(ConversationEncryptionResponse)] = new ConversationEncryptionResponse("conv-1001", true, "575e8f9d788797bf", Time),
         [typeof(MediaResponse)] = new MediaResponse(Reference, Time, 4096, "image/jpeg"),

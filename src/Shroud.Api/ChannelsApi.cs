@@ -12,12 +12,20 @@ namespace Shroud.Api;
 
 /// <summary>
 /// Chat channels of an app (<c>configure</c>). Secrets are sealed under the app's KEK and never answered: a channel
-/// shows which are set. PUT replaces everything and needs every secret of the type; PATCH (a merge patch) keeps the
-/// secrets it does not name, sets those it names, and refuses <c>null</c> for one, since every secret of a type is
-/// required. Single-resource answers carry an ETag, and PUT, PATCH and DELETE honour If-Match.
+/// shows which are set. A type's verification secrets are required, its send secrets optional (a channel may be
+/// inbound only). PUT replaces everything and needs every required secret of the type; PATCH (a merge patch) keeps the
+/// secrets it does not name, sets those it names, removes an optional one set to <c>null</c> and refuses <c>null</c>
+/// for a required one. Single-resource answers carry an ETag, and PUT, PATCH and DELETE honour If-Match.
 /// </summary>
 public sealed class ChannelsApi(
-    Gatekeeper gatekeeper, IChannelStore store, ChannelSecrets secrets, OutboundAddressPolicy addresses, AppDirectory directory, TimeProvider clock, AuditApi audit)
+    Gatekeeper gatekeeper,
+    IChannelStore store,
+    ChannelSecrets secrets,
+    OutboundAddressPolicy addresses,
+    AppDirectory directory,
+    ChannelDirectory channels,
+    TimeProvider clock,
+    AuditApi audit)
 {
     public const int MaxNameLength = 100;
     public const int MaxSecretLength = 1024;
@@ -44,7 +52,8 @@ public sealed class ChannelsApi(
         var shown = Response(appId, created);
         return TypedResults.Created(
             $"/{Routes.Prefix}/{Path(Routes.Channel, appId, created.Id)}",
-            new CreatedChannelResponse(shown.Id, shown.Type, shown.Name, shown.WebhookPath, shown.ForwardUrl, shown.PublicUrl, shown.ApiBaseUrl, shown.SecretsSet, shown.CreatedAt, forwardSecret));
+            new CreatedChannelResponse(
+                shown.Id, shown.Type, shown.Name, shown.WebhookPath, shown.ForwardUrl, shown.PublicUrl, shown.ApiBaseUrl, shown.RevealOnSend, shown.SecretsSet, shown.CreatedAt, forwardSecret));
     }
 
     public async Task<Ok<ChannelResponse>> GetAsync(HttpRequest request, string appId, string channelId)
@@ -66,6 +75,7 @@ public sealed class ChannelsApi(
             [ChannelSecrets.ForwardSecretName] = (await secrets.OpenAsync(appId, current, ct))[ChannelSecrets.ForwardSecretName],
         };
         var replaced = await store.ReplaceAsync(appId, await ValidateAsync(appId, channelId, body, plaintext, current.CreatedAt, ct), ETags.IfMatch(request) ?? current.ETag, ct);
+        channels.Forget(appId, channelId);
         await audit.RecordChangeAsync(request, appId, AuditActions.ChannelReplace, channelId);
         ETags.Set(request, replaced.ETag);
         return TypedResults.Ok(Response(appId, replaced));
@@ -92,11 +102,14 @@ public sealed class ChannelsApi(
         var body = ShroudJson.Deserialize<ChannelRequest>(merged);
 
         var names = SecretNames(body.Type);
+        var optional = SendSecretNames(body.Type);
         var opened = await secrets.OpenAsync(appId, current, ct);
-        var given = opened.Where(s => names.Contains(s.Key)).ToDictionary(s => s.Key, s => (string?)s.Value, StringComparer.Ordinal);
+        var given = opened.Where(s => names.Contains(s.Key) || optional.Contains(s.Key)).ToDictionary(s => s.Key, s => (string?)s.Value, StringComparer.Ordinal);
         foreach (var (name, value) in PatchedSecrets(secretsPatch))
         {
-            given[name] = value ?? throw ShroudException.Invalid($"{SecretsField}.{name}", "is required by the channel's type; send a new value to replace it.");
+            given[name] = value is not null || optional.Contains(name)
+                ? value
+                : throw ShroudException.Invalid($"{SecretsField}.{name}", "is required by the channel's type; send a new value to replace it.");
         }
 
         var plaintext = new Dictionary<string, string>(Secrets(body.Type, given), StringComparer.Ordinal)
@@ -104,6 +117,7 @@ public sealed class ChannelsApi(
             [ChannelSecrets.ForwardSecretName] = opened[ChannelSecrets.ForwardSecretName],
         };
         var patched = await store.ReplaceAsync(appId, await ValidateAsync(appId, channelId, body, plaintext, current.CreatedAt, ct), ETags.IfMatch(request) ?? current.ETag, ct);
+        channels.Forget(appId, channelId);
         await audit.RecordChangeAsync(request, appId, AuditActions.ChannelPatch, channelId);
         ETags.Set(request, patched.ETag);
         return TypedResults.Ok(Response(appId, patched));
@@ -114,6 +128,7 @@ public sealed class ChannelsApi(
         await RequestBody.EnsureEmptyAsync(request);
         var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         await store.DeleteAsync(appId, channelId, ETags.IfMatch(request), ct);
+        channels.Forget(appId, channelId);
         await audit.RecordChangeAsync(request, appId, AuditActions.ChannelDelete, channelId);
         return TypedResults.NoContent();
     }
@@ -132,26 +147,34 @@ public sealed class ChannelsApi(
         var apiBaseUrl = body.ApiBaseUrl is null ? null : addresses.Check("apiBaseUrl", body.ApiBaseUrl).AbsoluteUri;
         var publicUrl = body.PublicUrl is null ? null : PublicUrl(body.PublicUrl);
         var (version, sealedSecrets) = await secrets.SealAsync(appId, id, plaintext, ct);
-        return new Channel(id, body.Type!, name, forwardUrl, publicUrl, apiBaseUrl, version, sealedSecrets, createdAt);
+        return new Channel(id, body.Type!, name, forwardUrl, publicUrl, apiBaseUrl, version, sealedSecrets, createdAt, RevealOnSend: body.RevealOnSend ?? true);
     }
 
-    /// <summary>The type's secrets from a request: every one required, no other.</summary>
+    /// <summary>The type's secrets from a request: every verification secret required, send secrets where given (null: absent), no other.</summary>
     private static Dictionary<string, string> Secrets(string? type, IReadOnlyDictionary<string, string?>? given)
     {
         var names = SecretNames(type);
+        var optional = SendSecretNames(type);
         given ??= new Dictionary<string, string?>();
-        foreach (var name in given.Keys.Where(n => !names.Contains(n)))
+        foreach (var name in given.Keys.Where(n => !names.Contains(n) && !optional.Contains(n)))
         {
             throw ShroudException.Invalid($"{SecretsField}.{name}", $"is not a secret of type '{type}'.");
         }
 
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in names)
+        foreach (var name in names.Concat(optional))
         {
             var value = given.GetValueOrDefault(name);
+            if (value is null && optional.Contains(name))
+            {
+                continue;
+            }
+
             if (string.IsNullOrEmpty(value) || value.Length > MaxSecretLength)
             {
-                throw ShroudException.Invalid($"{SecretsField}.{name}", $"is required for type '{type}': 1 to {MaxSecretLength} characters.");
+                throw ShroudException.Invalid(
+                    $"{SecretsField}.{name}",
+                    optional.Contains(name) ? $"must be 1 to {MaxSecretLength} characters, or absent." : $"is required for type '{type}': 1 to {MaxSecretLength} characters.");
             }
 
             result[name] = value;
@@ -164,6 +187,9 @@ public sealed class ChannelsApi(
         type is not null && ChannelTypes.SecretNames.TryGetValue(type, out var names)
             ? names
             : throw ShroudException.Invalid("type", $"must be one of {string.Join(", ", ChannelTypes.SecretNames.Keys)}.");
+
+    private static IReadOnlyList<string> SendSecretNames(string? type) =>
+        type is not null && ChannelTypes.SendSecretNames.TryGetValue(type, out var names) ? names : [];
 
     private static IEnumerable<(string Name, string? Value)> PatchedSecrets(JsonNode? patch) => patch switch
     {
@@ -183,10 +209,10 @@ public sealed class ChannelsApi(
             ? uri.AbsoluteUri
             : throw ShroudException.Invalid("publicUrl", $"must be an absolute http or https URL of at most {OutboundAddressPolicy.MaxUrlLength} characters.");
 
-    private static ChannelRequest Request(Channel c) => new(c.Type, c.Name, null, c.ForwardUrl, c.PublicUrl, c.ApiBaseUrl);
+    private static ChannelRequest Request(Channel c) => new(c.Type, c.Name, null, c.ForwardUrl, c.PublicUrl, c.ApiBaseUrl, c.RevealOnSend);
 
     private static ChannelResponse Response(string appId, Channel c) => new(
-        c.Id, c.Type, c.Name, $"/{Routes.Prefix}/{Path(Routes.ChannelWebhook, appId, c.Id)}", c.ForwardUrl, c.PublicUrl, c.ApiBaseUrl,
+        c.Id, c.Type, c.Name, $"/{Routes.Prefix}/{Path(Routes.ChannelWebhook, appId, c.Id)}", c.ForwardUrl, c.PublicUrl, c.ApiBaseUrl, c.RevealOnSend,
         c.SealedSecrets.Keys.Where(k => k != ChannelSecrets.ForwardSecretName).Order(StringComparer.Ordinal).ToList(), c.CreatedAt);
 
     private static string Path(string route, string appId, string channelId) =>

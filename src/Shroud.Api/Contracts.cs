@@ -28,7 +28,8 @@ public sealed record ChannelRequest(
     IReadOnlyDictionary<string, string?>? Secrets,
     string? ForwardUrl,
     string? PublicUrl,
-    string? ApiBaseUrl);
+    string? ApiBaseUrl,
+    bool? RevealOnSend = null);
 
 // JsonElement (not nullable) tells an absent field (Undefined) from an explicit null.
 public sealed record AppPatchRequest(System.Text.Json.JsonElement DefaultConfigurationId, System.Text.Json.JsonElement RedactionText);
@@ -68,6 +69,7 @@ public sealed record ChannelResponse(
     string ForwardUrl,
     string? PublicUrl,
     string? ApiBaseUrl,
+    bool RevealOnSend,
     IReadOnlyList<string> SecretsSet,
     DateTimeOffset CreatedAt);
 
@@ -80,9 +82,16 @@ public sealed record CreatedChannelResponse(
     string ForwardUrl,
     string? PublicUrl,
     string? ApiBaseUrl,
+    bool RevealOnSend,
     IReadOnlyList<string> SecretsSet,
     DateTimeOffset CreatedAt,
     string ForwardSecret);
+
+/// <summary>
+/// What a send through a channel answers: the channel's HTTP status and the id it gave the message, nothing of the
+/// message itself (the channel's answer may echo the revealed text).
+/// </summary>
+public sealed record ChannelMessageResponse(int Status, string? MessageId);
 
 public sealed record ConversationEncryptionResponse(string ConversationId, bool Encrypting, string? ConfigurationId, DateTimeOffset? StartedAt);
 

@@ -9,12 +9,18 @@ namespace Shroud.Api;
 /// <summary>Turns any failure into an RFC 9457 problem response with a stable <c>code</c>; never a stack trace, never content.</summary>
 public static class Problems
 {
-    public static ProblemHttpResult From(ShroudError error, string detail, IReadOnlyDictionary<string, string[]>? errors = null)
+    public static ProblemHttpResult From(
+        ShroudError error, string detail, IReadOnlyDictionary<string, string[]>? errors = null, IReadOnlyDictionary<string, object?>? more = null)
     {
         var extensions = new Dictionary<string, object?> { ["code"] = error.Code };
         if (errors is not null)
         {
             extensions["errors"] = errors;
+        }
+
+        foreach (var (name, value) in more ?? new Dictionary<string, object?>())
+        {
+            extensions[name] = value;
         }
 
         return TypedResults.Problem(detail, statusCode: error.Status, title: error.Title, extensions: extensions);
@@ -27,8 +33,11 @@ public static class Problems
         {
             case ShroudException { Error.Code: "storage_unavailable" } e:
                 return StorageUnavailable(context, e.Message);
+            case ShroudException { Error.Code: "channel_unavailable" } e:
+                context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return From(e.Error, e.Message, e.Errors, e.Extensions);
             case ShroudException e:
-                return From(e.Error, e.Message, e.Errors);
+                return From(e.Error, e.Message, e.Errors, e.Extensions);
             case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
                 // The server's own limit, which RequestBody sets to the route's: the same answer as Shroud's check gives.
                 return From(ShroudError.BodyTooLarge, "The request body is over this route's limit.");

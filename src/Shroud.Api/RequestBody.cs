@@ -17,7 +17,7 @@ public static class RequestBody
     /// <summary>Create app, create key, app settings, conversation encryption, media reveal: a few short fields.</summary>
     public const int Small = 16 * 1024;
 
-    /// <summary><c>decrypt</c>: up to 100 references of at most 256 characters, and configurations.</summary>
+    /// <summary><c>decrypt</c>: up to 100 references of at most 256 characters; configurations; a message sent through a channel.</summary>
     public const int Medium = 64 * 1024;
 
     /// <summary><c>encrypt</c>, <c>events</c> and <c>events/reveal</c>: 100 values or events of up to 60 KiB each, and the JSON around them.</summary>

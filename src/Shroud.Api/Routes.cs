@@ -24,6 +24,9 @@ public static class Routes
 
     /// <summary>Where a channel will deliver its webhooks; given to the channel at creation, not served yet.</summary>
     public const string ChannelWebhook = "apps/{appId}/channels/{channelId}/webhook";
+
+    /// <summary>The outgoing edge: a bot's message sent through the channel's API, sealed values revealed toward the channel only.</summary>
+    public const string ChannelMessages = "apps/{appId}/channels/{channelId}/messages";
     public const string ConversationEncryption = "apps/{appId}/conversations/{conversationId}/encryption";
     public const string Events = "apps/{appId}/events";
     public const string EventsReveal = "apps/{appId}/events/reveal";

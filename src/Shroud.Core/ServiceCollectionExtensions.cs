@@ -44,6 +44,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ChatEvents>();
         services.AddSingleton<MediaVault>();
         services.AddSingleton<ChannelSecrets>();
+        services.AddSingleton<ChannelDirectory>();
         services.AddSingleton<OutboundAddressPolicy>();
         return services;
     }

@@ -20,6 +20,10 @@ public sealed record ShroudError(string Code, int Status, string Title)
     public static readonly ShroudError ConfigurationNameTaken = new("configuration_name_taken", 409, "Another configuration of the app has this name.");
     public static readonly ShroudError ConfigurationInUse = new("configuration_in_use", 409, "The configuration is the app's default or a conversation uses it.");
     public static readonly ShroudError ChannelNotFound = new("channel_not_found", 404, "The channel does not exist.");
+    public static readonly ShroudError ChannelCannotSend = new("channel_cannot_send", 409, "The channel has no credentials to send with.");
+    public static readonly ShroudError ChannelError = new("channel_error", 502, "The channel refused the message.");
+    public static readonly ShroudError ChannelUnavailable = new("channel_unavailable", 503, "The channel is unavailable.");
+    public static readonly ShroudError ChannelTimeout = new("channel_timeout", 504, "The channel did not answer in time.");
     public static readonly ShroudError PreconditionFailed = new("precondition_failed", 412, "The resource has changed since it was read.");
     public static readonly ShroudError AppExists = new("app_exists", 409, "An app with this id already exists.");
     public static readonly ShroudError NotFound = new("not_found", 404, "No route answers this path.");
@@ -48,6 +52,9 @@ public sealed class ShroudException(ShroudError error, string detail, IReadOnlyD
 
     /// <summary>Field paths and what is wrong with each, for validation failures.</summary>
     public IReadOnlyDictionary<string, string[]>? Errors { get; } = errors;
+
+    /// <summary>More members of the problem response, such as the status and error code a channel answered.</summary>
+    public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
 
     public static ShroudException Invalid(string field, string message) =>
         new(ShroudError.ValidationFailed, $"{field}: {message}", new Dictionary<string, string[]> { [field] = [message] });

@@ -6,7 +6,7 @@ using Shroud.Api;
 namespace Shroud.Functions;
 
 /// <summary>An app's chat channels.</summary>
-public sealed class ChannelsFunctions(ChannelsApi channels)
+public sealed class ChannelsFunctions(ChannelsApi channels, ChannelMessagesApi messages)
 {
     [Function(nameof(ListChannels))]
     public Task<IActionResult> ListChannels([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Channels)] HttpRequest request, string appId) =>
@@ -31,4 +31,8 @@ public sealed class ChannelsFunctions(ChannelsApi channels)
     [Function(nameof(DeleteChannel))]
     public Task<IActionResult> DeleteChannel([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Routes.Channel)] HttpRequest request, string appId, string channelId) =>
         channels.DeleteAsync(request, appId, channelId).AsActionResult();
+
+    [Function(nameof(SendChannelMessage))]
+    public Task<IActionResult> SendChannelMessage([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ChannelMessages)] HttpRequest request, string appId, string channelId) =>
+        messages.SendAsync(request, appId, channelId).AsActionResult();
 }

@@ -7,7 +7,8 @@ namespace Shroud.Storage;
 
 /// <summary>
 /// Channel rows (<c>chn-{id}</c>) in their app's partition of the apps table, each sealed secret in a binary column
-/// <c>Secret_{name}</c> beside the KEK version that sealed them all.
+/// <c>Secret_{name}</c> beside the KEK version that sealed them all. A row without <c>RevealOnSend</c> (written before
+/// the column existed) reveals on send, the default.
 /// </summary>
 public sealed class ChannelTable(TableClient table) : IChannelStore
 {
@@ -79,7 +80,8 @@ public sealed class ChannelTable(TableClient table) : IChannelStore
         e.Keys.Where(k => k.StartsWith(SecretPrefix, StringComparison.Ordinal))
             .ToDictionary(k => k[SecretPrefix.Length..], k => e.GetBinary(k), StringComparer.Ordinal),
         e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
-        e.ETag);
+        e.ETag,
+        e.GetBoolean("RevealOnSend") ?? true);
 
     private static TableEntity ToEntity(string appId, Channel c)
     {
@@ -92,6 +94,7 @@ public sealed class ChannelTable(TableClient table) : IChannelStore
             ["ApiBaseUrl"] = c.ApiBaseUrl,
             ["KekVersion"] = c.KekVersion,
             ["CreatedAt"] = c.CreatedAt,
+            ["RevealOnSend"] = c.RevealOnSend,
         };
         foreach (var (name, sealedSecret) in c.SealedSecrets)
         {

@@ -72,7 +72,15 @@ internal sealed class ShroudService : IAsyncDisposable
         return service;
     }
 
-    private static async Task<ShroudService> StartAsync(string storageConnectionString, string value, int slots, long? maxMediaBytes, CancellationToken ct)
+    /// <summary>
+    /// As <see cref="StartAsync(string, string, int, CancellationToken)"/>, with the host allowed to call channel APIs on
+    /// loopback (<c>Channels:AllowForwardTo</c>), for the sends benchmark.
+    /// </summary>
+    public static Task<ShroudService> StartForChannelsAsync(string storageConnectionString, string value, int slots, CancellationToken ct) =>
+        StartAsync(storageConnectionString, value, slots, maxMediaBytes: null, ct, new Dictionary<string, string?> { ["Channels:AllowForwardTo"] = "127.0.0.0/8" });
+
+    private static async Task<ShroudService> StartAsync(
+        string storageConnectionString, string value, int slots, long? maxMediaBytes, CancellationToken ct, Dictionary<string, string?>? settings = null)
     {
         var port = AzuriteProcess.FreeTcpPort();
         var bootstrapKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -89,6 +97,7 @@ internal sealed class ShroudService : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["urls"] = $"http://127.0.0.1:{port}",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? []);
         if (maxMediaBytes is { } limit)
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Shroud:MaxMediaBytes"] = limit.ToString(CultureInfo.InvariantCulture) });
@@ -213,6 +222,19 @@ internal sealed class ShroudService : IAsyncDisposable
 
     /// <summary>A JSON request with the app key that must succeed; returns the answer.</summary>
     public Task<JsonDocument> PostAsAppAsync(string path, object body, CancellationToken ct) => PostAsync(path, body, appKey!, ct);
+
+    /// <summary>A new key of the benchmark app with <paramref name="permissions"/>, created with the bootstrap admin key.</summary>
+    public async Task<AuthenticationHeaderValue> CreateKeyAsync(string[] permissions, CancellationToken ct)
+    {
+        using var key = await PostAsync($"apps/{AppId}/keys", new { name = "bench", permissions }, bootstrap!, ct);
+        return new AuthenticationHeaderValue("Bearer", key.RootElement.GetProperty("key").GetString());
+    }
+
+    /// <summary>The reference an encrypt left in this slot.</summary>
+    public string RefOf(int slot) => refs[slot];
+
+    /// <summary>A JSON request with <paramref name="key"/> that must succeed; returns the answer.</summary>
+    public Task<JsonDocument> PostAsync(string path, byte[] body, AuthenticationHeaderValue key, CancellationToken ct) => SendAsync(path, body, key, ct);
 
     public async ValueTask DisposeAsync()
     {

@@ -10,6 +10,7 @@ const routePermissions = [
   [/\/kek(\/|$)/, "admin"],
   [/\/audit(\/|$)/, "admin"],
   [/\/configurations(\/|$)/, "configure"],
+  [/\/channels\/[^/]+\/messages$/, "send"],
   [/\/channels(\/|$)/, "configure"],
   [/\/decrypt$/, "decrypt"],
   [/\/events$/, "encrypt"],

@@ -1,6 +1,9 @@
 namespace Shroud.Core.Access;
 
-/// <summary>What an API key may do; "decrypt" is the security permission.</summary>
+/// <summary>
+/// What an API key may do; "decrypt" is the security permission. "send" reveals toward a channel only (a bot's reply
+/// through Shroud), never to the caller; no permission implies another.
+/// </summary>
 [Flags]
 public enum Permissions
 {
@@ -9,6 +12,7 @@ public enum Permissions
     Decrypt = 2,
     Configure = 4,
     Admin = 8,
+    Send = 16,
 }
 
 public static class PermissionNames
@@ -19,6 +23,7 @@ public static class PermissionNames
         ("decrypt", Permissions.Decrypt),
         ("configure", Permissions.Configure),
         ("admin", Permissions.Admin),
+        ("send", Permissions.Send),
     ];
 
     public static string Known => string.Join(", ", All.Select(p => p.Name));

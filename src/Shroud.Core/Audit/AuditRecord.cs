@@ -6,6 +6,7 @@ public static class AuditActions
     public const string ValueDecrypt = "value.decrypt";
     public const string EventsReveal = "events.reveal";
     public const string MediaReveal = "media.reveal";
+    public const string ChannelSend = "channel.send";
     public const string AppCreate = "app.create";
     public const string AppUpdate = "app.update";
     public const string KeyCreate = "key.create";
@@ -38,6 +39,7 @@ public static class AuditCounts
 {
     public const string Revealed = "revealed";
     public const string Expired = "expired";
+    public const string Withheld = "withheld";
     public const string Rotated = "keksRotated";
     public const string Destroyed = "keksDestroyed";
     public const string Rewrapped = "keksRewrapped";

@@ -19,6 +19,14 @@ public static class ChannelSecretNames
     public const string TelegramSecretToken = "secretToken";
     public const string TwilioAuthToken = "authToken";
     public const string BotFrameworkAppId = "appId";
+
+    // Sending through the channel's API (optional secrets).
+    public const string SlackBotToken = "botToken";
+    public const string WhatsAppAccessToken = "accessToken";
+    public const string WhatsAppPhoneNumberId = "phoneNumberId";
+    public const string TelegramBotToken = "botToken";
+    public const string TwilioAccountSid = "accountSid";
+    public const string BotFrameworkAppPassword = "appPassword";
 }
 
 /// <summary>

@@ -114,6 +114,25 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
         return revealed;
     }
 
+    /// <summary>
+    /// The redaction text in place of every reference, for an edge that may not see plaintext (a channel with reveal on
+    /// send off). The references are checked as a reveal checks them and the call's record is stored the same way, with
+    /// every value counted as withheld; no record is read.
+    /// </summary>
+    public async Task<IReadOnlyList<RevealedValue>> WithholdAsync(string appId, IReadOnlyList<(string Field, string Reference)> references, AuditEntry record, CancellationToken cancellationToken)
+    {
+        var parsed = references.Select(r => ShroudReference.TryParse(r.Reference, out var reference) && reference.AppId == appId
+            ? reference
+            : throw ShroudException.InvalidReference(r.Field)).ToList();
+        var redacted = Redacted((await keys.GetAsync(appId, cancellationToken)).Settings.RedactionText);
+        await audit.WriteAsync(record with
+        {
+            RefIds = parsed.Select(r => r.RefId).Distinct().ToList(),
+            Counts = new Dictionary<string, int> { [AuditCounts.Withheld] = parsed.Count },
+        });
+        return parsed.Select(_ => redacted).ToList();
+    }
+
     /// <summary>The answer for a value that has expired or is gone, or for a caller who may not see it.</summary>
     public static RevealedValue Redacted(string redactionText) => new(redactionText, true, null, null);
 

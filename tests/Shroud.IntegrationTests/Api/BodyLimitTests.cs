@@ -13,7 +13,7 @@ namespace Shroud.IntegrationTests.Api;
 
 /// <summary>Every route has a body limit fitting what it takes; a larger body is a 413 before it is read, and reads fan out boundedly.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class BodyLimitTests(AzuriteFixture azurite) : AppTestBase(azurite, App, "encrypt", "decrypt", "configure", "admin")
+public sealed class BodyLimitTests(AzuriteFixture azurite) : AppTestBase(azurite, App, "encrypt", "decrypt", "configure", "admin", "send")
 {
     private const string App = "limits-app";
 
@@ -42,6 +42,7 @@ public sealed class BodyLimitTests(AzuriteFixture azurite) : AppTestBase(azurite
         { "PUT", $"/api/apps/{App}/channels/0123456789abcdef", false, RequestBody.Small },
         { "PATCH", $"/api/apps/{App}/channels/0123456789abcdef", false, RequestBody.Small },
         { "DELETE", $"/api/apps/{App}/channels/0123456789abcdef", false, RequestBody.None },
+        { "POST", $"/api/apps/{App}/channels/0123456789abcdef/messages", false, RequestBody.Medium },
         { "PUT", $"/api/apps/{App}/conversations/c-1/encryption", false, RequestBody.Small },
         { "GET", $"/api/apps/{App}/conversations/c-1/encryption", false, RequestBody.None },
         { "DELETE", $"/api/apps/{App}/conversations/c-1/encryption", false, RequestBody.None },

@@ -250,6 +250,57 @@ public sealed class ChannelsTests(AzuriteFixture azurite) : AppTestBase(azurite,
     }
 
     [Fact]
+    public async Task Send_secrets_are_optional_listed_when_set_and_removed_by_a_null_in_a_merge_patch_or_by_a_put_without_them()
+    {
+        var (inbound, _) = await CreateAsync(WhatsApp());
+        Assert.Equal(["appSecret", "verifyToken"], inbound["secretsSet"]!.AsArray().Select(n => n!.GetValue<string>()));
+        var id = inbound["id"]!.GetValue<string>();
+
+        var (status, patched, _) = await SendAsync(HttpMethod.Patch, $"{Base}/{id}",
+            mergePatch: """{ "secrets": { "accessToken": "wa-access-token-1", "phoneNumberId": "106540352242922" } }""");
+
+        Assert.True(status == HttpStatusCode.OK, patched?.ToJsonString());
+        Assert.Equal(["accessToken", "appSecret", "phoneNumberId", "verifyToken"], patched!["secretsSet"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.DoesNotContain("wa-access-token-1", patched.ToJsonString());
+        Assert.Equal("wa-access-token-1", (await OpenSecretsAsync(id))["accessToken"]);
+
+        var (_, removed, _) = await SendAsync(HttpMethod.Patch, $"{Base}/{id}", mergePatch: """{ "secrets": { "accessToken": null } }""");
+        Assert.Equal(["appSecret", "phoneNumberId", "verifyToken"], removed!["secretsSet"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.False((await OpenSecretsAsync(id)).ContainsKey("accessToken"));
+
+        var (_, replaced, _) = await SendAsync(HttpMethod.Put, $"{Base}/{id}", WhatsApp());
+        Assert.Equal(["appSecret", "verifyToken"], replaced!["secretsSet"]!.AsArray().Select(n => n!.GetValue<string>()));
+
+        var empty = await SendAsync(HttpMethod.Patch, $"{Base}/{id}", mergePatch: """{ "secrets": { "accessToken": "" } }""");
+        Assert.NotNull(ShroudClient.AssertProblem(empty, HttpStatusCode.BadRequest, "validation_failed")["errors"]!["secrets.accessToken"]);
+        var foreign = await SendAsync(HttpMethod.Patch, $"{Base}/{id}", mergePatch: """{ "secrets": { "botToken": "xoxb-1" } }""");
+        Assert.NotNull(ShroudClient.AssertProblem(foreign, HttpStatusCode.BadRequest, "validation_failed")["errors"]!["secrets.botToken"]);
+    }
+
+    [Fact]
+    public async Task Reveal_on_send_is_on_by_default_can_be_turned_off_and_reads_as_on_for_a_channel_stored_without_it()
+    {
+        var (created, _) = await CreateAsync(Slack());
+        var id = created["id"]!.GetValue<string>();
+        Assert.True(created["revealOnSend"]!.GetValue<bool>());
+
+        var (_, off, _) = await SendAsync(HttpMethod.Patch, $"{Base}/{id}", mergePatch: """{ "revealOnSend": false }""");
+        Assert.False(off!["revealOnSend"]!.GetValue<bool>());
+        var (_, got, _) = await SendAsync(HttpMethod.Get, $"{Base}/{id}");
+        Assert.False(got!["revealOnSend"]!.GetValue<bool>());
+        var (_, renamed, _) = await SendAsync(HttpMethod.Patch, $"{Base}/{id}", mergePatch: """{ "name": "Still off" }""");
+        Assert.False(renamed!["revealOnSend"]!.GetValue<bool>());
+
+        // A row written before the column existed.
+        var apps = Factory.Table("apps");
+        var row = (await apps.GetEntityAsync<Azure.Data.Tables.TableEntity>(App, "chn-" + id)).Value;
+        row.Remove("RevealOnSend");
+        await apps.UpdateEntityAsync(row, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace);
+        var (_, old, _) = await SendAsync(HttpMethod.Get, $"{Base}/{id}");
+        Assert.True(old!["revealOnSend"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Delete_honours_if_match_and_a_deleted_channel_is_not_found()
     {
         var (created, etag) = await CreateAsync(Slack());

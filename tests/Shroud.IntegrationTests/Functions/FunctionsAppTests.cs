@@ -63,6 +63,33 @@ public sealed class FunctionsAppTests(AzuriteFixture azurite, FunctionsWorker wo
     }
 
     [Fact]
+    public async Task A_send_through_a_channel_reveals_toward_the_channel_only()
+    {
+        await using var fake = await Channels.FakeChannelServer.StartAsync();
+        fake.Answer = Channels.ChannelCase.Answering(Channels.ChannelCase.Telegram.Success);
+        var setup = await client.CreateAppWithKeyAsync("fx-send", "configure", "encrypt");
+        var bot = await client.CreateKeyAsync("fx-send", "send");
+        var (_, channel, _) = await client.PostAsync("/api/apps/fx-send/channels", setup, new
+        {
+            type = "telegram",
+            name = "Telegram",
+            secrets = Channels.ChannelCase.Telegram.Secrets(fake.BaseUrl),
+            forwardUrl = "https://bot.example.com/hooks",
+            apiBaseUrl = fake.BaseUrl,
+        });
+        var reference = (await client.EncryptAsync("fx-send", setup, new { value = "jane@example.com" }))["ref"]!.GetValue<string>();
+        var payload = Channels.ChannelCase.Telegram.Payload(fake.BaseUrl, new JsonObject { ["$shroud"] = reference });
+
+        var (status, sent, _) = await client.PostAsync($"/api/apps/fx-send/channels/{channel!["id"]!.GetValue<string>()}/messages", bot, payload.ToJsonString());
+
+        Assert.True(status == HttpStatusCode.OK, sent?.ToJsonString());
+        Assert.Equal(Channels.ChannelCase.Telegram.MessageId, sent!["messageId"]!.GetValue<string>());
+        Assert.DoesNotContain("jane", sent.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("jane@example.com", Assert.Single(fake.Requests).Body, StringComparison.Ordinal);
+        ShroudClient.AssertProblem(await client.PostAsync("/api/apps/fx-send/decrypt", bot, new { @ref = reference }), HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
     public async Task Keys_are_listed_without_secrets_and_a_revoked_key_is_refused()
     {
         var key = await client.CreateAppWithKeyAsync("fx-keys", "encrypt");

@@ -49,6 +49,8 @@ public sealed class FunctionsWorker : IAsyncLifetime
         ["RootKeys__ActiveKeyId"] = ActiveRootKeyId,
         [$"RootKeys__Keys__{ActiveRootKeyId}"] = Convert.ToBase64String(Aead.NewKey()),
         [$"RootKeys__Keys__{PreviousRootKeyId}"] = previousRootKey,
+        // Fake channel APIs listen on loopback.
+        ["Channels__AllowForwardTo"] = "127.0.0.0/8",
         // Far from any test run: the tests fire the timer themselves.
         ["Maintenance__Schedule"] = "0 0 0 29 2 *",
         ["Maintenance__SweepSchedule"] = "0 0 0 29 2 *",

@@ -30,7 +30,7 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
             // The retry settings a deployment uses (ShroudFactory's default).
             await using var factory = new ShroudFactory(azurite, new Dictionary<string, string?> { ["Storage:ConnectionString"] = own.ConnectionString });
             var client = new ShroudClient(factory.CreateClient());
-            var key = await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt", "configure", "admin");
+            var key = await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt", "configure", "admin", "send");
             var reference = (await client.EncryptAsync(App, key, new { value = "jane@example.com" }))["ref"]!.GetValue<string>();
             var (_, configuration, _) = await client.PostAsync($"/api/apps/{App}/configurations", key, new { name = "strict", encryptUserMessages = true });
             var configurationId = configuration!["id"]!.GetValue<string>();
@@ -194,6 +194,8 @@ public sealed class StorageOutageTests(AzuriteFixture azurite)
             new("replace channel", HttpMethod.Put, $"/api/apps/{App}/channels/{channelId}", key, Json(Channel)),
             new("patch channel", HttpMethod.Patch, $"/api/apps/{App}/channels/{channelId}", key, Json(new { name = "renamed" })),
             new("delete channel", HttpMethod.Delete, $"/api/apps/{App}/channels/{channelId}", key, null),
+            new("send through channel", HttpMethod.Post, $"/api/apps/{App}/channels/{channelId}/messages", key,
+                Json(new { chat_id = 1, text = new Dictionary<string, string> { ["$shroud"] = reference } })),
             new("start conversation", HttpMethod.Put, $"/api/apps/{App}/conversations/c1/encryption", key, Json(new { configurationId })),
             new("get conversation", HttpMethod.Get, $"/api/apps/{App}/conversations/c1/encryption", key, null),
             new("end conversation", HttpMethod.Delete, $"/api/apps/{App}/conversations/c1/encryption", key, null),

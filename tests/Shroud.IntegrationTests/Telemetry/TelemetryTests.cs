@@ -20,7 +20,8 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
     private const string App = "telemetry-app";
     private const string FileName = "passport scan telemetry.jpg";
 
-    private readonly ShroudFactory factory = new(azurite);
+    // A fake channel API listens on loopback.
+    private readonly ShroudFactory factory = new(azurite, new Dictionary<string, string?> { ["Channels:AllowForwardTo"] = "127.0.0.0/8" });
     private readonly TelemetryCapture capture = new();
     private readonly List<string> secrets = [ShroudFactory.BootstrapKey, FileName, Uri.EscapeDataString(FileName)];
     private WebApplicationFactory<Program> host = null!;
@@ -51,7 +52,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         }
 
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, "/api/openapi.json", null)).Status);
-        var key = Secret(await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt", "configure", "admin"));
+        var key = Secret(await client.CreateAppWithKeyAsync(App, "encrypt", "decrypt", "configure", "admin", "send"));
         var encryptOnly = Secret(await client.CreateKeyAsync(App, "encrypt"));
         var revoked = await Expect(HttpStatusCode.Created, HttpMethod.Post, $"/api/apps/{App}/keys", ShroudFactory.BootstrapKey, new { name = "leaving", permissions = new[] { "encrypt" } });
         Secret(revoked["key"]!.GetValue<string>());
@@ -90,6 +91,26 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
 
         // Values: one single, a batch of two (one of them short-lived), revealed singly and as a batch.
         var single = Reference(await client.EncryptAsync(App, key, new { value = Secret("jane.telemetry@example.com"), ttl = "PT1H" }));
+
+        // The outgoing edge: a send through Telegram, whose bot token is part of the URL Shroud calls.
+        int fakePort;
+        await using (var fake = await Channels.FakeChannelServer.StartAsync())
+        {
+            fakePort = new Uri(fake.BaseUrl).Port;
+            fake.Answer = Channels.ChannelCase.Answering(Channels.ChannelCase.Telegram.Success);
+            var telegram = await Expect(HttpStatusCode.Created, HttpMethod.Post, $"/api/apps/{App}/channels", key, new
+            {
+                type = "telegram",
+                name = "Telegram",
+                secrets = new { secretToken = Secret("tg-secret-token-telemetry"), botToken = Secret(Channels.ChannelCase.TelegramBotToken) },
+                forwardUrl = "https://bot.example.com/in",
+                apiBaseUrl = fake.BaseUrl,
+            });
+            var message = new JsonObject { ["chat_id"] = 1234567, ["text"] = new JsonObject { ["$shroud"] = single } };
+            await Expect(HttpStatusCode.OK, HttpMethod.Post, $"/api/apps/{App}/channels/{telegram["id"]!.GetValue<string>()}/messages", key, message.ToJsonString());
+            Assert.Contains("jane.telemetry@example.com", Assert.Single(fake.Requests).Body, StringComparison.Ordinal);
+        }
+
         var batch = (await client.EncryptAsync(App, key, new
         {
             items = new object[] { new { value = Secret("4111-1111-1111-7777") }, new { value = Secret("+1 555 0100 telemetry"), ttl = "PT10M" } },
@@ -195,14 +216,19 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         AssertEveryRouteWasTraced();
         Assert.Contains(capture.Activities.Snapshot(), a => a.Source.Name.StartsWith("Azure.", StringComparison.Ordinal));
         Assert.NotEmpty(capture.Logs.Snapshot());
+        // The fake channel is an ASP.NET Core app in this process, so the host's tracer records its incoming requests
+        // too (with the token in their path): those spans are the fake's, not Shroud's, and are left out.
+        var fakeServerSpan = $"server.port={fakePort}";
         var leaks = capture.Items()
+            .Where(item => !(item.Text.Contains("Microsoft.AspNetCore.Hosting.HttpRequestIn", StringComparison.Ordinal) && item.Text.Contains(fakeServerSpan, StringComparison.Ordinal)))
             .SelectMany(item => secrets.Where(s => item.Text.Contains(s, StringComparison.Ordinal)).Select(s => $"{item.Kind} holds '{s}':\n{item.Text}"))
             .ToList();
         Assert.True(leaks.Count == 0, string.Join("\n\n", leaks.Take(5)));
 
         Assert.Equal(3 + eventValues, Count(ShroudMetrics.SealedName, "value"));
         Assert.Equal(1, Count(ShroudMetrics.SealedName, "media"));
-        Assert.Equal(3 + eventValues, Count(ShroudMetrics.RevealedName, "value"));
+        // Three decrypted values, the events revealed, and the value sent through Telegram.
+        Assert.Equal(4 + eventValues, Count(ShroudMetrics.RevealedName, "value"));
         Assert.Equal(1, Count(ShroudMetrics.RevealedName, "media"));
         Assert.Equal(1, Count(ShroudMetrics.RedactedName, "value", "expired"));
         Assert.Equal(1, Count(ShroudMetrics.RedactedName, "value", "gone"));

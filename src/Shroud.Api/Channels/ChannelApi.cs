@@ -1,0 +1,120 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Polly.Timeout;
+using Shroud.Core;
+
+namespace Shroud.Api.Channels;
+
+/// <summary>What a channel's API answered: its status and, when it was JSON of a sensible size, its body.</summary>
+public sealed record ChannelAnswer(int Status, JsonNode? Body)
+{
+    public bool IsSuccess => Status is >= 200 and < 300;
+}
+
+/// <summary>
+/// Every call to a channel's API goes through here: one named client from IHttpClientFactory whose primary handler is
+/// <see cref="ChannelOutboundHandler"/> (each resolved address checked at connect time) and whose resilience handler
+/// applies <see cref="ChannelSendOptions"/>. The client logs nothing (its URLs can hold a bot token); what is left after
+/// the retries becomes a problem: a timeout <c>504 channel_timeout</c>, an outage, 408, 429 or 5xx
+/// <c>503 channel_unavailable</c>. Refusals (4xx) are left to each sender, which knows where its channel puts the error code.
+/// </summary>
+public sealed partial class ChannelApi(IHttpClientFactory clients)
+{
+    public const string ClientName = "Shroud.ChannelApi";
+
+    /// <summary>Largest answer read: a send's answer is a few hundred bytes; a bigger one is not parsed.</summary>
+    public const int MaxAnswerBytes = 64 * 1024;
+
+    public async Task<ChannelAnswer> SendAsync(string channel, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (status is 408 or 429 or >= 500)
+            {
+                throw Unavailable(channel, $"{channel} answered {status} to every attempt.", status);
+            }
+
+            return new ChannelAnswer(status, await ReadJsonAsync(response, cancellationToken));
+        }
+        catch (TimeoutRejectedException)
+        {
+            throw new ShroudException(ShroudError.ChannelTimeout, $"{channel} did not answer within the send's time bound; try again later.")
+            {
+                Extensions = new Dictionary<string, object?> { ["channel"] = channel },
+            };
+        }
+        catch (HttpRequestException)
+        {
+            // The exception's message can name an address; the problem names only the channel.
+            throw Unavailable(channel, $"{channel} could not be reached; try again later.", null);
+        }
+    }
+
+    /// <summary>
+    /// <c>502 channel_error</c>: the channel refused the message. Names its status and error code, never the request
+    /// or the rest of the channel's answer, which may repeat the message.
+    /// </summary>
+    public static ShroudException Refused(string channel, int status, string? errorCode)
+    {
+        var code = ErrorCode(errorCode);
+        return new ShroudException(
+            ShroudError.ChannelError,
+            code is null ? $"{channel} refused the message with status {status}." : $"{channel} refused the message with status {status} and error '{code}'.")
+        {
+            Extensions = new Dictionary<string, object?> { ["channel"] = channel, ["channelStatus"] = status, ["channelError"] = code },
+        };
+    }
+
+    /// <summary>An error code from a channel's answer as text: a string or a number, kept only when it looks like a code.</summary>
+    public static string? ErrorCode(JsonNode? node) => node is JsonValue value
+        ? value.GetValueKind() switch
+        {
+            JsonValueKind.String => ErrorCode(value.GetValue<string>()),
+            JsonValueKind.Number => ErrorCode(value.ToJsonString()),
+            _ => null,
+        }
+        : null;
+
+    // Channels' codes are short tokens ("channel_not_found", 131030, "BadArgument"); anything else could be content.
+    private static string? ErrorCode(string? code) => code is not null && CodePattern().IsMatch(code) ? code : null;
+
+    private static ShroudException Unavailable(string channel, string detail, int? status) =>
+        new(ShroudError.ChannelUnavailable, detail) { Extensions = new Dictionary<string, object?> { ["channel"] = channel, ["channelStatus"] = status } };
+
+    private static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > MaxAnswerBytes)
+        {
+            return null;
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[MaxAnswerBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        if (length > MaxAnswerBytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(buffer.AsSpan(0, length));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,100}$")]
+    private static partial Regex CodePattern();
+}

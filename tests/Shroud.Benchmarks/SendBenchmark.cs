@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Shroud.Host.Azurite;
+
+namespace Shroud.Benchmarks;
+
+/// <summary>
+/// Sends through a channel (<c>POST …/channels/{id}/messages</c> with one sealed field, revealed toward a fake Slack API
+/// on loopback) at concurrency 16, beside the raw cost of the same work done directly: one SDK point read of a row shaped
+/// like a record and one HTTP call carrying the same message to the same fake; and beside the floor of an audited send
+/// (that read and an audit-shaped insert together, then the call). Scenarios interleave in rounds, in one run.
+/// </summary>
+internal static class SendBenchmark
+{
+    private const int Concurrency = 16;
+    private const int Rounds = 10;
+    private const double Target = 0.8;
+    private const string BotToken = "xoxb-bench-bot-token";
+
+    public static bool TryParse(string[] args, out double opsScale)
+    {
+        opsScale = 1;
+        return args switch
+        {
+            [] => true,
+            ["--ops-scale", var scale] => double.TryParse(scale, NumberStyles.Float, CultureInfo.InvariantCulture, out opsScale) && opsScale is > 0 and <= 100,
+            _ => false,
+        };
+    }
+
+    public static async Task RunAsync(double opsScale, CancellationToken ct)
+    {
+        var ops = Math.Max(Rounds * Concurrency, (int)Math.Round(4_000 * opsScale));
+        var warmUp = Math.Max(100, ops / 10);
+        var slots = warmUp + ops;
+        var value = System.Security.Cryptography.RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 256);
+
+        Console.WriteLine($"Shroud sends benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {RuntimeInformation.FrameworkDescription}, "
+            + $"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores (shared machine: compare ratios within one run).");
+        Console.WriteLine($"Fresh in-memory Azurite; a fake Slack API on loopback; 256-byte values; concurrency {Concurrency}; scenarios interleaved in {Rounds} rounds.");
+        Console.Error.WriteLine("Starting Azurite, the fake channel and the Shroud host...");
+
+        await using var azurite = await AzuriteProcess.StartAsync(
+            new AzuriteStartOptions(AzuriteProcess.FreeTcpPort(), AzuriteProcess.FreeTcpPort(), AzuriteProcess.FreeTcpPort(), InMemory: true), ct);
+        await using var fake = await FakeSlack.StartAsync(value, ct);
+        var raw = await RawTable.CreateAsync(azurite.ConnectionString, "benchraw", 256, slots, ct);
+        await using var shroud = await ShroudService.StartForChannelsAsync(azurite.ConnectionString, value, slots, ct);
+
+        using var channel = await shroud.PostAsAppAsync($"apps/{ShroudService.AppId}/channels", new
+        {
+            type = "slack",
+            name = "bench",
+            secrets = new { signingSecret = "bench-signing-secret", botToken = BotToken },
+            forwardUrl = "https://bot.example.com/hooks",
+            apiBaseUrl = fake.BaseUrl,
+        }, ct);
+        var channelId = channel.RootElement.GetProperty("id").GetString()!;
+        var sendKey = await shroud.CreateKeyAsync(["send"], ct);
+
+        Console.Error.WriteLine($"Sealing {slots:N0} values and writing as many raw rows...");
+        await Load.RunAsync(shroud.EncryptAsync, 0, slots, Concurrency, ct);
+        await Load.RunAsync(raw.InsertAsync, 0, slots, Concurrency, ct);
+
+        using var direct = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        var rawMessage = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { channel = "C024BE91L", text = value }));
+        var directUrl = fake.BaseUrl + "/api/chat.postMessage";
+
+        Task RawAsync(int slot, CancellationToken token) => ReadAndCallAsync(raw.ReadAsync(slot, token), token);
+
+        // An audited send cannot cost less than its reads, the audit insert beside them, and the call.
+        Task RawAuditedAsync(int slot, CancellationToken token) => ReadAndCallAsync(raw.ReadAndInsertAuditAsync(slot, token), token);
+
+        async Task ReadAndCallAsync(Task read, CancellationToken token)
+        {
+            await read;
+            using var request = new HttpRequestMessage(HttpMethod.Post, directUrl) { Content = new ByteArrayContent(rawMessage) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", BotToken);
+            using var response = await direct.SendAsync(request, token);
+            await FakeSlack.CheckAsync(response, "raw call", token);
+        }
+
+        async Task SendAsync(int slot, CancellationToken token)
+        {
+            var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+            {
+                ["channel"] = "C024BE91L",
+                ["text"] = new Dictionary<string, string> { ["$shroud"] = shroud.RefOf(slot), ["redacted"] = "★★★★★" },
+            });
+            using var answer = await shroud.PostAsync($"apps/{ShroudService.AppId}/channels/{channelId}/messages", body, sendKey, token);
+            if (answer.RootElement.GetProperty("messageId").GetString() != FakeSlack.Ts)
+            {
+                throw new BenchmarkFailure("send answered without the channel's message id.");
+            }
+        }
+
+        Scenario[] scenarios = [new("raw read+call", RawAsync), new("raw audited", RawAuditedAsync), new("shroud send", SendAsync)];
+        Console.Error.WriteLine($"Warm-up, then {ops:N0} operations per scenario in {Rounds} rounds...");
+        foreach (var scenario in scenarios)
+        {
+            await Load.RunAsync(scenario.Op, 0, warmUp, Concurrency, ct);
+        }
+
+        var measurements = scenarios.Select(s => new Measurement(s.Name, Concurrency)).ToArray();
+        var slot = warmUp;
+        for (var round = 0; round < Rounds; round++)
+        {
+            var count = ops / Rounds + (round < ops % Rounds ? 1 : 0);
+            for (var i = 0; i < scenarios.Length; i++)
+            {
+                var (latencies, elapsed) = await Load.RunAsync(scenarios[i].Op, slot, count, Concurrency, ct);
+                measurements[i].Add(latencies, elapsed, TimeSpan.Zero, TimeSpan.Zero);
+            }
+
+            slot += count;
+        }
+
+        if (fake.Wrong > 0)
+        {
+            throw new BenchmarkFailure($"{fake.Wrong} messages reached the fake channel without the revealed value or the bot token.");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"{"scenario",-16} {"concurrency",11} {"ops",7} {"ops/s",8} {"p50 ms",7} {"p99 ms",7}");
+        foreach (var m in measurements)
+        {
+            Console.WriteLine(FormattableString.Invariant($"{m.Scenario,-16} {m.Concurrency,11} {m.Ops,7:N0} {m.OpsPerSecond,8:N0} {m.PercentileMs(50),7:F2} {m.PercentileMs(99),7:F2}"));
+        }
+
+        var ratio = measurements[2].OpsPerSecond / measurements[0].OpsPerSecond;
+        var audited = measurements[2].OpsPerSecond / measurements[1].OpsPerSecond;
+        Console.WriteLine("(raw audited: the point read and an audit-shaped insert issued together, then the same call.)");
+        Console.WriteLine();
+        Console.WriteLine(FormattableString.Invariant(
+            $"send / (point read + call) ops/s at concurrency {Concurrency}: {ratio:F2}; target >= {Target:F2}: {(ratio >= Target ? "MET" : "NOT MET")} (informational)"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"send / (point read + audit insert + call) ops/s at concurrency {Concurrency}: {audited:F2}"));
+    }
+
+    /// <summary>Slack's <c>chat.postMessage</c> on loopback: answers as Slack does, and counts messages without the value or the token.</summary>
+    private sealed class FakeSlack : IAsyncDisposable
+    {
+        public const string Ts = "1503435956.000247";
+
+        private static readonly byte[] Answer = Encoding.UTF8.GetBytes($$"""{"ok":true,"channel":"C024BE91L","ts":"{{Ts}}"}""");
+
+        private readonly WebApplication app;
+        private int wrong;
+
+        private FakeSlack(WebApplication app) => this.app = app;
+
+        public string BaseUrl { get; private set; } = "";
+
+        public int Wrong => wrong;
+
+        public static async Task<FakeSlack> StartAsync(string value, CancellationToken ct)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            var fake = new FakeSlack(builder.Build());
+            fake.app.MapPost("/api/chat.postMessage", async (HttpRequest request) =>
+            {
+                using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+                if (body.RootElement.GetProperty("text").GetString() != value || request.Headers.Authorization != "Bearer " + BotToken)
+                {
+                    Interlocked.Increment(ref fake.wrong);
+                }
+
+                return Results.Bytes(Answer, "application/json");
+            });
+            await fake.app.StartAsync(ct);
+            fake.BaseUrl = fake.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            return fake;
+        }
+
+        public static async Task CheckAsync(HttpResponseMessage response, string what, CancellationToken ct)
+        {
+            using var answer = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+            if (!response.IsSuccessStatusCode || answer.RootElement.GetProperty("ts").GetString() != Ts)
+            {
+                throw new BenchmarkFailure($"{what}: the fake channel answered {(int)response.StatusCode}.");
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+}
