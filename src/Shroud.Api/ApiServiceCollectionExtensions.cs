@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Shroud.Api.Channels;
 using Shroud.Core;
 using Shroud.Core.Channels;
 using Shroud.Storage;
@@ -24,6 +25,9 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<MaintenanceApi>();
         services.AddSingleton<ConfigurationsApi>();
         services.AddSingleton<ChannelsApi>();
+        services.AddSingleton<ChannelWebhookApi>();
+        services.AddSingleton<DeliveriesApi>();
+        services.AddShroudChannels();
         services.AddSingleton<ConversationsApi>();
         services.AddOptions<ChannelOptions>().PostConfigure<IHostEnvironment>((o, environment) =>
             o.AllowForwardTo ??= environment.IsDevelopment() ? ChannelOptions.DevelopmentAllowForwardTo : null);
@@ -32,6 +36,30 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<AuditApi>();
         return services;
     }
+
+    /// <summary>
+    /// The channels' verifiers, the delivery consumer, and the HTTP clients of both toward tenant-given addresses, each
+    /// built on <see cref="ChannelOutboundHandler"/>.
+    /// </summary>
+    private static IServiceCollection AddShroudChannels(this IServiceCollection services)
+    {
+        services.AddHttpClient(DeliveryWorker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => ChannelOutboundHandler.Create(sp.GetRequiredService<OutboundAddressPolicy>()));
+        services.AddHttpClient(BotFrameworkMetadataClient, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(sp => ChannelOutboundHandler.Create(sp.GetRequiredService<OutboundAddressPolicy>()));
+        services.AddSingleton<IBotFrameworkTokens>(sp => new BotFrameworkTokens(sp.GetRequiredService<IHttpClientFactory>().CreateClient(BotFrameworkMetadataClient)));
+        services.AddSingleton<IChannelVerifier, SlackVerifier>();
+        services.AddSingleton<IChannelVerifier, WhatsAppVerifier>();
+        services.AddSingleton<IChannelVerifier, TelegramVerifier>();
+        services.AddSingleton<IChannelVerifier, TwilioVerifier>();
+        services.AddSingleton<IChannelVerifier, BotFrameworkVerifier>();
+        services.AddSingleton<ChannelGate>();
+        services.AddSingleton<DeliveryWorker>();
+        return services;
+    }
+
+    /// <summary>The named HTTP client that reads Bot Framework OpenID metadata and keys.</summary>
+    public const string BotFrameworkMetadataClient = "shroud-botframework-metadata";
 
     /// <summary>
     /// The local host's middleware around the routes: every answer carries the cache rule, and a request no route answers
@@ -77,6 +105,9 @@ public static class ApiServiceCollectionExtensions
         api.MapPut(Routes.Channel, (HttpRequest r, string appId, string channelId, ChannelsApi c) => c.ReplaceAsync(r, appId, channelId));
         api.MapPatch(Routes.Channel, (HttpRequest r, string appId, string channelId, ChannelsApi c) => c.PatchAsync(r, appId, channelId));
         api.MapDelete(Routes.Channel, (HttpRequest r, string appId, string channelId, ChannelsApi c) => c.DeleteAsync(r, appId, channelId));
+        api.MapMethods(Routes.ChannelWebhook, [HttpMethods.Post, HttpMethods.Get], (HttpRequest r, string appId, string channelId, ChannelWebhookApi w) => w.ReceiveAsync(r, appId, channelId));
+        api.MapGet(Routes.ChannelDeliveries, (HttpRequest r, string appId, string channelId, DeliveriesApi d) => d.ListAsync(r, appId, channelId));
+        api.MapPost(Routes.ChannelDeliveryRetry, (HttpRequest r, string appId, string channelId, string deliveryId, DeliveriesApi d) => d.RetryAsync(r, appId, channelId, deliveryId));
         api.MapPut(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.StartAsync(r, appId, conversationId));
         api.MapGet(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.GetAsync(r, appId, conversationId));
         api.MapDelete(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.EndAsync(r, appId, conversationId));

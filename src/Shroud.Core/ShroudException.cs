@@ -20,6 +20,9 @@ public sealed record ShroudError(string Code, int Status, string Title)
     public static readonly ShroudError ConfigurationNameTaken = new("configuration_name_taken", 409, "Another configuration of the app has this name.");
     public static readonly ShroudError ConfigurationInUse = new("configuration_in_use", 409, "The configuration is the app's default or a conversation uses it.");
     public static readonly ShroudError ChannelNotFound = new("channel_not_found", 404, "The channel does not exist.");
+    public static readonly ShroudError DeliveryNotFound = new("delivery_not_found", 404, "The delivery does not exist.");
+    public static readonly ShroudError DeliveryNotFailed = new("delivery_not_failed", 409, "Only a failed delivery can be retried.");
+    public static readonly ShroudError DeliveryExpired = new("delivery_expired", 410, "The delivery's payload has expired.");
     public static readonly ShroudError PreconditionFailed = new("precondition_failed", 412, "The resource has changed since it was read.");
     public static readonly ShroudError AppExists = new("app_exists", 409, "An app with this id already exists.");
     public static readonly ShroudError NotFound = new("not_found", 404, "No route answers this path.");

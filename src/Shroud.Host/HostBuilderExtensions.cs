@@ -10,7 +10,7 @@ public static class HostBuilderExtensions
 {
     /// <summary>
     /// Everything the local host adds to the API: in Development the repository's <c>local.settings.json</c>, a local
-    /// Azurite when the settings ask for development storage, the maintenance schedule, and telemetry. Outside Development it
+    /// Azurite when the settings ask for development storage, the maintenance schedule, the delivery queue's listener, and telemetry. Outside Development it
     /// refuses the keys the repository publishes.
     /// </summary>
     public static WebApplicationBuilder AddShroudHost(this WebApplicationBuilder builder)
@@ -32,6 +32,7 @@ public static class HostBuilderExtensions
         builder.Services.AddShroudApi();
         builder.Services.AddShroudTelemetry(builder.Configuration);
         builder.Services.AddHostedService<MaintenanceScheduler>();
+        builder.Services.AddHostedService<DeliveryListener>();
         return builder;
     }
 }

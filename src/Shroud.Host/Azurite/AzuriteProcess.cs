@@ -35,11 +35,13 @@ public sealed class AzuriteProcess : IAsyncDisposable
         _disposal = new Lazy<Task>(StopAsync);
         BlobPort = options.BlobPort;
         TablePort = options.TablePort;
+        QueuePort = options.QueuePort;
         ConnectionString =
             $"DefaultEndpointsProtocol=http;AccountName={AccountName};" +
             $"AccountKey={AccountKey};" +
             $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};" +
-            $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
+            $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};" +
+            $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};";
     }
 
     /// <summary>The blob service port.</summary>
@@ -47,6 +49,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     /// <summary>The table service port.</summary>
     public int TablePort { get; }
+
+    /// <summary>The queue service port.</summary>
+    public int QueuePort { get; }
 
     /// <summary>A SharedKey connection string for the well-known development account on these ports.</summary>
     public string ConnectionString { get; }

@@ -1,0 +1,61 @@
+using Shroud.Api.Channels;
+using Shroud.Core.Channels.Deliveries;
+
+namespace Shroud.Host;
+
+/// <summary>
+/// The local host's stand-in for the Functions queue trigger: receives delivery messages (hidden for
+/// <see cref="Visibility"/> while they are handled), hands each to <see cref="DeliveryWorker"/> and deletes it once that
+/// returned. A message whose handling threw is left to reappear after its visibility timeout: at least once. A storage
+/// outage is logged and waited out; it never stops the host.
+/// </summary>
+public sealed class DeliveryListener(IDeliveryQueue queue, DeliveryWorker worker, ILogger<DeliveryListener> logger) : BackgroundService
+{
+    /// <summary>How long a received message stays hidden: well above one delivery's timeout.</summary>
+    public static readonly TimeSpan Visibility = TimeSpan.FromMinutes(1);
+
+    /// <summary>Messages received (and handled concurrently) at once, as the Functions queue trigger's default batch.</summary>
+    public const int BatchSize = 16;
+
+    private static readonly TimeSpan IdleDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan OutageDelay = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            IReadOnlyList<QueuedDelivery> messages;
+            try
+            {
+                messages = await queue.ReceiveAsync(BatchSize, Visibility, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("Could not receive deliveries ({ExceptionType}); retrying in {Delay}", e.GetType().Name, OutageDelay);
+                await Task.Delay(OutageDelay, stoppingToken);
+                continue;
+            }
+
+            if (messages.Count == 0)
+            {
+                await Task.Delay(IdleDelay, stoppingToken);
+                continue;
+            }
+
+            await Task.WhenAll(messages.Select(m => HandleAsync(m, stoppingToken)));
+        }
+    }
+
+    private async Task HandleAsync(QueuedDelivery message, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await worker.ProcessAsync(message.Text, stoppingToken);
+            await queue.DeleteAsync(message, stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Delivery message {MessageId} failed ({ExceptionType}); it reappears in {Visibility}", message.MessageId, e.GetType().Name, Visibility);
+        }
+    }
+}
