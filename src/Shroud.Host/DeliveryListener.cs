@@ -17,11 +17,14 @@ public sealed class DeliveryListener(IDeliveryQueue queue, DeliveryWorker worker
     /// <summary>Messages received (and handled concurrently) at once, as the Functions queue trigger's default batch.</summary>
     public const int BatchSize = 16;
 
-    private static readonly TimeSpan IdleDelay = TimeSpan.FromMilliseconds(200);
+    // An empty queue is polled again after 100 ms, doubling to 1 s while it stays empty.
+    private static readonly TimeSpan FirstIdleDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxIdleDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan OutageDelay = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var idle = FirstIdleDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
             IReadOnlyList<QueuedDelivery> messages;
@@ -38,10 +41,12 @@ public sealed class DeliveryListener(IDeliveryQueue queue, DeliveryWorker worker
 
             if (messages.Count == 0)
             {
-                await Task.Delay(IdleDelay, stoppingToken);
+                await Task.Delay(idle, stoppingToken);
+                idle = idle * 2 < MaxIdleDelay ? idle * 2 : MaxIdleDelay;
                 continue;
             }
 
+            idle = FirstIdleDelay;
             await Task.WhenAll(messages.Select(m => HandleAsync(m, stoppingToken)));
         }
     }
