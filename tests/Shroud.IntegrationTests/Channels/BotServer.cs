@@ -11,8 +11,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Shroud.IntegrationTests.Channels;
 
-/// <summary>One request the bot received: its headers and body as sent.</summary>
-public sealed record BotRequest(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body);
+/// <summary>One request the bot received: its headers and body as sent, and the status it was answered with.</summary>
+public sealed record BotRequest(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, int Status = 0);
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 standing in for a bot (or a channel's metadata host): it records every request and
@@ -60,8 +60,8 @@ public sealed class BotServer : IAsyncDisposable
             context.Request.Path.Value ?? "",
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             body.ToArray());
-        Requests.Enqueue(request);
         var (status, json) = Respond(request);
+        Requests.Enqueue(request with { Status = status });
         context.Response.StatusCode = status;
         if (json is not null)
         {
