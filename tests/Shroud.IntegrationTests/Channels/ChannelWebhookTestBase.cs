@@ -36,7 +36,7 @@ public abstract class ChannelWebhookTestBase(AzuriteFixture azurite, IDictionary
         Key = await Client.CreateAppWithKeyAsync(App, "configure", "encrypt", "decrypt");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Factory.DisposeAsync();
         await Bot.DisposeAsync();

@@ -14,6 +14,9 @@ public sealed class StorageAccountTests
         Assert.Equal("http://127.0.0.1:10000/devstoreaccount1", account.Blobs.Uri.ToString().TrimEnd('/'));
         Assert.Equal(["Shroudapps", "Shroudrecords", "Shroudconversations"], new[] { account.Apps.Name, account.Records.Name, account.Conversations.Name });
         Assert.Equal("shroudmedia", account.Media.Name);
+        Assert.Equal("http://127.0.0.1:10001/devstoreaccount1", account.Queues.Uri.ToString().TrimEnd('/'));
+        Assert.Equal("Shrouddeliveries", account.Deliveries.Name);
+        Assert.Equal("shroud-deliveries", account.DeliveryQueue.Name);
     }
 
     [Fact]
@@ -23,11 +26,13 @@ public sealed class StorageAccountTests
         {
             TableEndpoint = "https://acct.table.core.windows.net",
             BlobEndpoint = "https://acct.blob.core.windows.net",
+            QueueEndpoint = "https://acct.queue.core.windows.net",
             ManagedIdentityClientId = "00000000-0000-0000-0000-000000000001",
         });
 
         Assert.Equal("https://acct.table.core.windows.net/", account.Tables.Uri.ToString());
         Assert.Equal("https://acct.blob.core.windows.net/", account.Blobs.Uri.ToString());
+        Assert.Equal("https://acct.queue.core.windows.net/", account.Queues.Uri.ToString());
         Assert.Equal("acct", account.Tables.AccountName);
 
         // A SAS can only be made with a shared key; a client built on a token credential has none.
