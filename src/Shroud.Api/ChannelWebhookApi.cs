@@ -14,7 +14,7 @@ namespace Shroud.Api;
 /// nothing and leaves an <c>access.denied</c> record naming the channel. A verified call is sealed, stored and queued
 /// (<see cref="ChannelInbox"/>) before it is answered 200; a handshake is answered with its challenge.
 /// </summary>
-public sealed class ChannelWebhookApi(IChannelStore channels, ChannelSecrets secrets, ChannelGate gate, ChannelInbox inbox, AuditTrail audit, TimeProvider clock)
+public sealed class ChannelWebhookApi(ChannelDirectory channels, ChannelSecrets secrets, ChannelGate gate, ChannelInbox inbox, AuditTrail audit, TimeProvider clock)
 {
     /// <summary>
     /// The largest webhook body: channels send a message or a few per call (Slack, Telegram and WhatsApp events are a

@@ -17,7 +17,7 @@ namespace Shroud.Api;
 /// required. Single-resource answers carry an ETag, and PUT, PATCH and DELETE honour If-Match.
 /// </summary>
 public sealed class ChannelsApi(
-    Gatekeeper gatekeeper, IChannelStore store, ChannelSecrets secrets, OutboundAddressPolicy addresses, AppDirectory directory, TimeProvider clock, AuditApi audit)
+    Gatekeeper gatekeeper, IChannelStore store, ChannelDirectory cached, ChannelSecrets secrets, OutboundAddressPolicy addresses, AppDirectory directory, TimeProvider clock, AuditApi audit)
 {
     public const int MaxNameLength = 100;
     public const int MaxSecretLength = 1024;
@@ -66,6 +66,7 @@ public sealed class ChannelsApi(
             [ChannelSecrets.ForwardSecretName] = (await secrets.OpenAsync(appId, current, ct))[ChannelSecrets.ForwardSecretName],
         };
         var replaced = await store.ReplaceAsync(appId, await ValidateAsync(appId, channelId, body, plaintext, current.CreatedAt, ct), ETags.IfMatch(request) ?? current.ETag, ct);
+        cached.Forget(appId, channelId);
         await audit.RecordChangeAsync(request, appId, AuditActions.ChannelReplace, channelId);
         ETags.Set(request, replaced.ETag);
         return TypedResults.Ok(Response(appId, replaced));
@@ -104,6 +105,7 @@ public sealed class ChannelsApi(
             [ChannelSecrets.ForwardSecretName] = opened[ChannelSecrets.ForwardSecretName],
         };
         var patched = await store.ReplaceAsync(appId, await ValidateAsync(appId, channelId, body, plaintext, current.CreatedAt, ct), ETags.IfMatch(request) ?? current.ETag, ct);
+        cached.Forget(appId, channelId);
         await audit.RecordChangeAsync(request, appId, AuditActions.ChannelPatch, channelId);
         ETags.Set(request, patched.ETag);
         return TypedResults.Ok(Response(appId, patched));
@@ -114,6 +116,7 @@ public sealed class ChannelsApi(
         await RequestBody.EnsureEmptyAsync(request);
         var ct = await gatekeeper.AuthorizeAsync(directory, request, appId, Permissions.Configure);
         await store.DeleteAsync(appId, channelId, ETags.IfMatch(request), ct);
+        cached.Forget(appId, channelId);
         await audit.RecordChangeAsync(request, appId, AuditActions.ChannelDelete, channelId);
         return TypedResults.NoContent();
     }

@@ -46,6 +46,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MediaVault>();
         services.AddSingleton<ChannelSecrets>();
         services.AddSingleton<ChannelInbox>();
+        services.AddSingleton<ChannelDirectory>();
         services.AddSingleton<OutboundAddressPolicy>();
         return services;
     }
