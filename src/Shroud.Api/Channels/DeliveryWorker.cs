@@ -24,7 +24,7 @@ namespace Shroud.Api.Channels;
 public sealed class DeliveryWorker(
     IDeliveryStore deliveries,
     IRecordStore records,
-    IChannelStore channels,
+    ChannelDirectory channels,
     ChannelSecrets secrets,
     AppDirectory directory,
     IDeliveryQueue queue,

@@ -60,15 +60,15 @@ public abstract class ChannelWebhookTestBase(AzuriteFixture azurite, IDictionary
         return (body!["id"]!.GetValue<string>(), body["webhookPath"]!.GetValue<string>(), body["forwardSecret"]!.GetValue<string>());
     }
 
-    /// <summary>Makes a configuration sealing user and bot messages and media, and the app's default when asked.</summary>
-    protected async Task<string> CreateConfigurationAsync(string name, bool asDefault)
+    /// <summary>Makes a configuration sealing media and (unless <paramref name="messages"/> is false) messages, and the app's default when asked.</summary>
+    protected async Task<string> CreateConfigurationAsync(string name, bool asDefault, bool messages = true)
     {
         var (status, body, _) = await Client.PostAsync($"/api/apps/{App}/configurations", Key, new
         {
             name,
-            encryptUserMessages = true,
-            encryptBotMessages = true,
-            encryptAgentMessages = true,
+            encryptUserMessages = messages,
+            encryptBotMessages = messages,
+            encryptAgentMessages = messages,
             encryptMedia = true,
         });
         Assert.True(status == HttpStatusCode.Created, body?.ToJsonString());

@@ -76,6 +76,23 @@ public sealed class ChannelWebhookTests(AzuriteFixture azurite) : ChannelWebhook
     }
 
     [Fact]
+    public async Task A_configuration_encrypting_media_only_seals_the_files_and_leaves_the_text()
+    {
+        await CreateConfigurationAsync("media only", asDefault: true, messages: false);
+        var (_, path, _) = await CreateChannelAsync("slack", new { signingSecret = SlackSecret });
+        var body = SlackMessage("Ev0M01", "C0002", "see attached");
+
+        using var response = await PostAsync(Http, path, body, "application/json", SlackHeaders(SlackSecret, Now, body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await WaitForBotAsync(1);
+        var e = JsonNode.Parse(Assert.Single(Bot.Requests).Body)!["event"]!;
+        Assert.Equal("see attached", e["text"]!.GetValue<string>());
+        Assert.Equal("https://files.slack.com/files-pri/T1-F1/passport.png", await DecryptAsync(e["files"]![0]!["url_private"]));
+        Assert.True(IsSealed(e["files"]![0]!["name"]));
+    }
+
+    [Fact]
     public async Task Slack_url_verification_is_answered_with_its_challenge_and_nothing_is_stored_or_forwarded()
     {
         var (_, path, _) = await CreateChannelAsync("slack", new { signingSecret = SlackSecret });
