@@ -14,6 +14,8 @@ namespace Shroud.IntegrationTests.Channels;
 /// </summary>
 public abstract class ChannelWebhookTestBase(AzuriteFixture azurite, IDictionary<string, string?>? settings = null) : IAsyncLifetime
 {
+    protected AzuriteFixture Azurite { get; } = azurite;
+
     protected const string App = "webhook-app";
 
     protected ShroudFactory Factory { get; } = new(azurite, new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())

@@ -93,6 +93,20 @@ public sealed class ChannelWebhookTests(AzuriteFixture azurite) : ChannelWebhook
     }
 
     [Fact]
+    public async Task A_delivery_queue_deleted_while_the_host_runs_is_created_again_and_the_webhook_is_delivered()
+    {
+        var (_, path, _) = await CreateChannelAsync("telegram", new { secretToken = TelegramToken });
+        await new Azure.Storage.Queues.QueueClient(Azurite.ConnectionString, Factory.Settings["Storage:DeliveryQueue"]).DeleteAsync();
+
+        var body = TelegramUpdate(7001, 99, "hello");
+        using var response = await PostAsync(Http, path, body, "application/json", ("X-Telegram-Bot-Api-Secret-Token", TelegramToken));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await WaitForBotAsync(1);
+        Assert.Equal(7001, JsonNode.Parse(Assert.Single(Bot.Requests).Body)!["update_id"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task Slack_url_verification_is_answered_with_its_challenge_and_nothing_is_stored_or_forwarded()
     {
         var (_, path, _) = await CreateChannelAsync("slack", new { signingSecret = SlackSecret });

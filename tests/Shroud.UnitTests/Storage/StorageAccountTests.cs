@@ -54,3 +54,30 @@ public sealed class StorageAccountTests
     private static StorageAccount Account(StorageOptions options) =>
         new(Options.Create(options), StorageAccount.DefaultTableOptions(), StorageAccount.DefaultBlobOptions());
 }
+
+public sealed class StorageOptionsValidationTests
+{
+    [Theory]
+    [InlineData("shroud-deliveries", true)]
+    [InlineData("q1", false)]
+    [InlineData("Shroud-deliveries", false)]
+    [InlineData("-deliveries", false)]
+    [InlineData("shroud--deliveries", false)]
+    [InlineData("shroud_deliveries", false)]
+    public void The_delivery_queue_name_must_be_a_storage_queue_name(string name, bool valid)
+    {
+        var result = new StorageOptionsValidation().Validate(null, new StorageOptions { ConnectionString = "UseDevelopmentStorage=true", DeliveryQueue = name });
+
+        Assert.Equal(valid, result.Succeeded);
+    }
+
+    [Fact]
+    public void Managed_identity_needs_the_queue_endpoint_too()
+    {
+        var options = new StorageOptions { TableEndpoint = "https://a.table.core.windows.net", BlobEndpoint = "https://a.blob.core.windows.net" };
+
+        Assert.False(new StorageOptionsValidation().Validate(null, options).Succeeded);
+        options.QueueEndpoint = "https://a.queue.core.windows.net";
+        Assert.True(new StorageOptionsValidation().Validate(null, options).Succeeded);
+    }
+}
