@@ -14,7 +14,8 @@ namespace Shroud.Api;
 /// nothing and leaves an <c>access.denied</c> record naming the channel. A verified call is sealed, stored and queued
 /// (<see cref="ChannelInbox"/>) before it is answered 200; a handshake is answered with its challenge.
 /// </summary>
-public sealed class ChannelWebhookApi(ChannelDirectory channels, ChannelSecrets secrets, ChannelGate gate, ChannelInbox inbox, AuditTrail audit, TimeProvider clock)
+public sealed class ChannelWebhookApi(
+    ChannelDirectory channels, ChannelSecrets secrets, ChannelGate gate, ChannelInbox inbox, AuditTrail audit, ShroudMetrics metrics, TimeProvider clock)
 {
     /// <summary>
     /// The largest webhook body: channels send a message or a few per call (Slack, Telegram and WhatsApp events are a
@@ -46,6 +47,7 @@ public sealed class ChannelWebhookApi(ChannelDirectory channels, ChannelSecrets 
                 await inbox.AcceptAsync(appId, channel!, kind!.Value, body, request.ContentType, ct);
                 return TypedResults.Ok();
             default:
+                metrics.Refused(ShroudError.Unauthorized);
                 if (AppIds.IsValid(appId))
                 {
                     await audit.WriteAsync(new AuditEntry(appId, AuditActions.AccessDenied, ShroudError.Unauthorized.Code, null, ChannelIds.IsValid(channelId) ? channelId : null));
