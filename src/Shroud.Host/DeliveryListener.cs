@@ -6,8 +6,9 @@ namespace Shroud.Host;
 /// <summary>
 /// The local host's stand-in for the Functions queue trigger: receives delivery messages (hidden for
 /// <see cref="Visibility"/> while they are handled), hands each to <see cref="DeliveryWorker"/> and deletes it once that
-/// returned. A message whose handling threw is left to reappear after its visibility timeout: at least once. A storage
-/// outage is logged and waited out; it never stops the host.
+/// returned. A message whose handling threw is left to reappear after its visibility timeout: at least once; one
+/// received more than <see cref="MaxDequeueCount"/> times goes to the poison queue, as the Functions trigger does. A
+/// storage outage is logged and waited out; it never stops the host.
 /// </summary>
 public sealed class DeliveryListener(IDeliveryQueue queue, DeliveryWorker worker, ILogger<DeliveryListener> logger) : BackgroundService
 {
@@ -16,6 +17,9 @@ public sealed class DeliveryListener(IDeliveryQueue queue, DeliveryWorker worker
 
     /// <summary>Messages received (and handled concurrently) at once, as the Functions queue trigger's default batch.</summary>
     public const int BatchSize = 16;
+
+    /// <summary>Receipts of one message before it is set aside: the Functions queue trigger's default.</summary>
+    public const int MaxDequeueCount = 5;
 
     // An empty queue is polled again after 100 ms, doubling to 1 s while it stays empty.
     private static readonly TimeSpan FirstIdleDelay = TimeSpan.FromMilliseconds(100);
@@ -55,6 +59,13 @@ public sealed class DeliveryListener(IDeliveryQueue queue, DeliveryWorker worker
     {
         try
         {
+            if (message.DequeueCount > MaxDequeueCount)
+            {
+                await queue.MoveToPoisonAsync(message, stoppingToken);
+                logger.LogWarning("Delivery message {MessageId} failed {Count} times; moved to the poison queue", message.MessageId, MaxDequeueCount);
+                return;
+            }
+
             await worker.ProcessAsync(message.Text, stoppingToken);
             await queue.DeleteAsync(message, stoppingToken);
         }

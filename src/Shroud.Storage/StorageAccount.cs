@@ -58,6 +58,7 @@ public sealed class StorageAccount
         Audit = Tables.GetTableClient(storage.TablePrefix + "audit");
         Deliveries = Tables.GetTableClient(storage.TablePrefix + "deliveries");
         DeliveryQueue = Queues.GetQueueClient(storage.DeliveryQueue);
+        DeliveryPoisonQueue = Queues.GetQueueClient(storage.DeliveryQueue + "-poison");
         Media = Blobs.GetBlobContainerClient(storage.TablePrefix.ToLowerInvariant() + "media");
     }
 
@@ -81,6 +82,9 @@ public sealed class StorageAccount
 
     /// <summary>The queue of delivery attempts (base64 messages).</summary>
     public QueueClient DeliveryQueue { get; }
+
+    /// <summary>Where messages whose handling failed five times go, named as the Functions queue trigger names it.</summary>
+    public QueueClient DeliveryPoisonQueue { get; }
 
     /// <summary>The container of sealed media: ciphertext only, one blob per media reference.</summary>
     public BlobContainerClient Media { get; }
@@ -122,6 +126,7 @@ public sealed class StorageAccount
 
         await Media.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await DeliveryQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await DeliveryPoisonQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
 
     private TableClient[] AllTables => [Apps, Records, Conversations, Audit, Deliveries];

@@ -42,11 +42,12 @@ public sealed class StorageOptionsValidation : IValidateOptions<StorageOptions>
                 $"Set {StorageOptions.SectionName}__ConnectionString, or {StorageOptions.SectionName}__TableEndpoint, {StorageOptions.SectionName}__BlobEndpoint and {StorageOptions.SectionName}__QueueEndpoint to absolute URLs for managed identity.");
         }
 
-        // Queue names: 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit.
-        if (options.DeliveryQueue is not { Length: >= 3 and <= 63 } queue || !queue.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+        // Queue names: 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit;
+        // 7 are kept for the poison queue's "-poison".
+        if (options.DeliveryQueue is not { Length: >= 3 and <= 56 } queue || !queue.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
             || queue[0] == '-' || queue[^1] == '-' || queue.Contains("--", StringComparison.Ordinal))
         {
-            return ValidateOptionsResult.Fail($"Setting {StorageOptions.SectionName}__DeliveryQueue must be 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit.");
+            return ValidateOptionsResult.Fail($"Setting {StorageOptions.SectionName}__DeliveryQueue must be 3 to 56 lower-case letters, digits and single hyphens, starting and ending with a letter or digit.");
         }
 
         return string.IsNullOrEmpty(options.TablePrefix) || !options.TablePrefix.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetter(options.TablePrefix[0]) || options.TablePrefix.Length > 50

@@ -33,7 +33,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IRecordStore>(sp => new RecordTable(sp.GetRequiredService<StorageAccount>().Records, sp.GetRequiredService<StorageAccount>().Media));
         services.AddSingleton<IAuditStore>(sp => new AuditTable(sp.GetRequiredService<StorageAccount>().Audit));
         services.AddSingleton<IDeliveryStore>(sp => new DeliveryTable(sp.GetRequiredService<StorageAccount>().Deliveries));
-        services.AddSingleton<IDeliveryQueue>(sp => new DeliveryQueue(sp.GetRequiredService<StorageAccount>().DeliveryQueue));
+        services.AddSingleton<IDeliveryQueue>(sp => new DeliveryQueue(sp.GetRequiredService<StorageAccount>().DeliveryQueue, sp.GetRequiredService<StorageAccount>().DeliveryPoisonQueue));
         services.AddSingleton<IMediaStore>(sp => new MediaContainer(sp.GetRequiredService<StorageAccount>().Media));
         services.AddHostedService<StorageInitializer>();
         return services;

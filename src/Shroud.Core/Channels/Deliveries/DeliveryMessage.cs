@@ -35,8 +35,8 @@ public sealed record DeliveryMessage(
     }
 }
 
-/// <summary>A message received from the delivery queue, with what deleting it needs.</summary>
-public sealed record QueuedDelivery(string Text, string MessageId, string PopReceipt);
+/// <summary>A message received from the delivery queue, with what deleting it needs and how often it was received.</summary>
+public sealed record QueuedDelivery(string Text, string MessageId, string PopReceipt, long DequeueCount);
 
 /// <summary>The delivery queue: an Azure Storage queue, consumed by the Functions queue trigger or the local host's listener.</summary>
 public interface IDeliveryQueue
@@ -48,4 +48,7 @@ public interface IDeliveryQueue
     Task<IReadOnlyList<QueuedDelivery>> ReceiveAsync(int maxMessages, TimeSpan visibility, CancellationToken cancellationToken);
 
     Task DeleteAsync(QueuedDelivery message, CancellationToken cancellationToken);
+
+    /// <summary>Moves a message whose handling kept failing to the poison queue (<c>{queue}-poison</c>, as the Functions queue trigger does).</summary>
+    Task MoveToPoisonAsync(QueuedDelivery message, CancellationToken cancellationToken);
 }
