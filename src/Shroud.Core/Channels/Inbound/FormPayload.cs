@@ -12,11 +12,8 @@ public static class FormPayload
     public static JsonObject Parse(ReadOnlySpan<byte> body)
     {
         var result = new JsonObject();
-        foreach (var pair in Encoding.UTF8.GetString(body).Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var (name, value) in Pairs(body))
         {
-            var equals = pair.IndexOf('=');
-            var name = Decode(equals < 0 ? pair : pair[..equals]);
-            var value = equals < 0 ? "" : Decode(pair[(equals + 1)..]);
             switch (result[name])
             {
                 case null when !result.ContainsKey(name):
@@ -37,6 +34,12 @@ public static class FormPayload
     public static bool IsForm(string? contentType) =>
         contentType is not null
         && contentType.Split(';')[0].Trim().Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The body's parameters in order, names and values decoded (<c>+</c> is a space, then percent escapes).</summary>
+    public static IEnumerable<(string Name, string Value)> Pairs(ReadOnlySpan<byte> body) =>
+        Encoding.UTF8.GetString(body).Split('&', StringSplitOptions.RemoveEmptyEntries).Select(pair => pair.IndexOf('=') is var equals and >= 0
+            ? (Decode(pair[..equals]), Decode(pair[(equals + 1)..]))
+            : (Decode(pair), ""));
 
     private static string Decode(string component) => Uri.UnescapeDataString(component.Replace('+', ' '));
 }
