@@ -97,6 +97,33 @@ public sealed class BotFrameworkWebhookTests(AzuriteFixture azurite) : ChannelWe
         Assert.Equal("act-0001", activity["id"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Activity_is_sealed_while_its_conversation_encrypts_and_passes_through_once_that_ended()
+    {
+        var configuration = await CreateConfigurationAsync("for one conversation", asDefault: false);
+        var (_, path, _) = await CreateChannelAsync("botframework", new { appId = BotAppId }, apiBaseUrl: metadata.BaseAddress.ToString());
+        var encryption = $"/api/apps/{App}/conversations/{Uri.EscapeDataString("a:1xyz-conversation")}/encryption";
+
+        Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(HttpMethod.Put, encryption, Key, new { configurationId = configuration })).Status);
+        using (var sealedCall = await PostAsync(Http, path, Activity("act-1", "my PIN is 2468"), "application/json", ("Authorization", "Bearer " + Token())))
+        {
+            Assert.Equal(HttpStatusCode.OK, sealedCall.StatusCode);
+        }
+
+        await WaitForBotAsync(1);
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendAsync(HttpMethod.Delete, encryption, Key)).Status);
+        using (var plainCall = await PostAsync(Http, path, Activity("act-2", "bye"), "application/json", ("Authorization", "Bearer " + Token())))
+        {
+            Assert.Equal(HttpStatusCode.OK, plainCall.StatusCode);
+        }
+
+        await WaitForBotAsync(2);
+        var activities = Bot.Requests.Select(r => JsonNode.Parse(r.Body)!).ToList();
+        Assert.Equal("my PIN is 2468", await DecryptAsync(activities[0]["text"]));
+        Assert.Equal("bye", activities[1]["text"]!.GetValue<string>());
+        Assert.Equal("https://files.example.com/scan.png", activities[1]["attachments"]![0]!["contentUrl"]!.GetValue<string>());
+    }
+
     private string Token(string audience = BotAppId, DateTimeOffset? expires = null)
     {
         var end = expires ?? Factory.Clock.GetUtcNow().AddMinutes(60);

@@ -227,6 +227,63 @@ public sealed class ChannelWebhookTests(AzuriteFixture azurite) : ChannelWebhook
         Assert.Equal("1", payload["NumMedia"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("slack", "C0END")]
+    [InlineData("whatsapp", "15550001111")]
+    [InlineData("telegram", "5151")]
+    [InlineData("twilio", "+15550002222")]
+    public async Task A_message_is_sealed_while_its_conversation_encrypts_and_passes_through_once_that_ended(string type, string conversation)
+    {
+        var configuration = await CreateConfigurationAsync("for one conversation", asDefault: false);
+        const string twilioUrl = "https://shroud.example.com/twilio";
+        var (_, path, forwardSecret) = type switch
+        {
+            "slack" => await CreateChannelAsync("slack", new { signingSecret = SlackSecret }),
+            "whatsapp" => await CreateChannelAsync("whatsapp", new { appSecret = WhatsAppSecret, verifyToken = WhatsAppVerifyToken }),
+            "telegram" => await CreateChannelAsync("telegram", new { secretToken = TelegramToken }),
+            _ => await CreateChannelAsync("twilio", new { authToken = "twilio-auth-token-1" }, publicUrl: twilioUrl),
+        };
+        var encryption = $"/api/apps/{App}/conversations/{Uri.EscapeDataString(conversation)}/encryption";
+
+        async Task SendAsync(int n, string text)
+        {
+            (string Name, string Value)[] twilio = [("MessageSid", $"SM{n}"), ("From", conversation), ("Body", text)];
+            var (body, contentType, headers) = type switch
+            {
+                "slack" => (SlackMessage($"Ev{n}", conversation, text), "application/json", SlackHeaders(SlackSecret, Now, SlackMessage($"Ev{n}", conversation, text))),
+                "whatsapp" => (WhatsAppMessage($"wamid.{n}", conversation, text), "application/json", WhatsAppHeaders(WhatsAppSecret, WhatsAppMessage($"wamid.{n}", conversation, text))),
+                "telegram" => (TelegramUpdate(n, long.Parse(conversation), text), "application/json", new[] { ("X-Telegram-Bot-Api-Secret-Token", TelegramToken) }),
+                _ => (Form(twilio), "application/x-www-form-urlencoded", TwilioHeaders("twilio-auth-token-1", twilioUrl, twilio)),
+            };
+            using var response = await PostAsync(Http, path, body, contentType, headers);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await WaitForBotAsync(n);
+        }
+
+        JsonNode? Text(BotRequest request)
+        {
+            var json = JsonNode.Parse(request.Body)!;
+            return type switch
+            {
+                "slack" => json["event"]!["text"],
+                "whatsapp" => json["entry"]![0]!["changes"]![0]!["value"]!["messages"]![0]!["text"]!["body"],
+                "telegram" => json["message"]!["text"],
+                _ => json["Body"],
+            };
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(HttpMethod.Put, encryption, Key, new { configurationId = configuration })).Status);
+        await SendAsync(1, "my account number is 12345678");
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendAsync(HttpMethod.Delete, encryption, Key)).Status);
+        await SendAsync(2, "thanks, that is all");
+
+        var (first, second) = (Bot.Requests.ElementAt(0), Bot.Requests.ElementAt(1));
+        Assert.True(SignatureVerifies(first, forwardSecret) && SignatureVerifies(second, forwardSecret));
+        Assert.True(IsSealed(Text(first)));
+        Assert.Equal("my account number is 12345678", await DecryptAsync(Text(first)));
+        Assert.Equal("thanks, that is all", Text(second)!.GetValue<string>());
+    }
+
     public static TheoryData<string, string> BadCalls => new()
     {
         { "slack", "missing" }, { "slack", "wrong" }, { "slack", "stale" },
