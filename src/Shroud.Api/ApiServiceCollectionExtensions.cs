@@ -32,17 +32,43 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<MaintenanceApi>();
         services.AddSingleton<ConfigurationsApi>();
         services.AddSingleton<ChannelsApi>();
+        services.AddSingleton<ChannelWebhookApi>();
+        services.AddSingleton<DeliveriesApi>();
+        services.AddShroudChannels();
         services.AddSingleton<ConversationsApi>();
         services.AddOptions<ChannelOptions>().PostConfigure<IHostEnvironment>((o, environment) =>
             o.AllowForwardTo ??= environment.IsDevelopment() ? ChannelOptions.DevelopmentAllowForwardTo : null);
         services.AddSingleton<EventsApi>();
         services.AddSingleton<MediaApi>();
         services.AddSingleton<AuditApi>();
-        services.AddSingleton<DeliveryWorker>();
         services.AddSingleton<ConsoleApi>();
         services.AddChannelSending();
         return services;
     }
+
+    /// <summary>
+    /// The channels' verifiers, the delivery consumer, and the HTTP clients of both toward tenant-given addresses, each
+    /// built on <see cref="ChannelOutboundHandler"/>.
+    /// </summary>
+    private static IServiceCollection AddShroudChannels(this IServiceCollection services)
+    {
+        services.AddHttpClient(DeliveryWorker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => ChannelOutboundHandler.Create(sp.GetRequiredService<OutboundAddressPolicy>()));
+        services.AddHttpClient(BotFrameworkMetadataClient, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(sp => ChannelOutboundHandler.Create(sp.GetRequiredService<OutboundAddressPolicy>()));
+        services.AddSingleton<IBotFrameworkTokens>(sp => new BotFrameworkTokens(sp.GetRequiredService<IHttpClientFactory>().CreateClient(BotFrameworkMetadataClient)));
+        services.AddSingleton<IChannelVerifier, SlackVerifier>();
+        services.AddSingleton<IChannelVerifier, WhatsAppVerifier>();
+        services.AddSingleton<IChannelVerifier, TelegramVerifier>();
+        services.AddSingleton<IChannelVerifier, TwilioVerifier>();
+        services.AddSingleton<IChannelVerifier, BotFrameworkVerifier>();
+        services.AddSingleton<ChannelGate>();
+        services.AddSingleton<DeliveryWorker>();
+        return services;
+    }
+
+    /// <summary>The named HTTP client that reads Bot Framework OpenID metadata and keys.</summary>
+    public const string BotFrameworkMetadataClient = "shroud-botframework-metadata";
 
     /// <summary>
     /// The local host's middleware around the routes: every answer carries the cache rule, and a request no route answers
@@ -140,6 +166,16 @@ public static class ApiServiceCollectionExtensions
         api.MapDelete(Routes.Channel, (HttpRequest r, string appId, string channelId, ChannelsApi c) => c.DeleteAsync(r, appId, channelId))
             .Describe("DeleteChannel", "Channels", "Deletes a channel", RouteAccess.AppKey(Permissions.Configure))
             .ETagged(ifMatch: true).Fails(ShroudError.ChannelNotFound);
+        api.MapMethods(Routes.ChannelWebhook, [HttpMethods.Post, HttpMethods.Get], (HttpRequest r, string appId, string channelId, ChannelWebhookApi w) => w.ReceiveAsync(r, appId, channelId))
+            .Describe("ReceiveChannelWebhook", "Channels", "The channel's webhook: verified with the channel's own signature scheme (no Shroud key), sealed in the channel's shape, stored and queued for delivery; a handshake (Slack url_verification, WhatsApp GET) answers its challenge as text/plain", RouteAccess.Anonymous)
+            .Fails(ShroudError.Unauthorized, ShroudError.BodyTooLarge, ShroudError.StorageUnavailable);
+        api.MapGet(Routes.ChannelDeliveries, (HttpRequest r, string appId, string channelId, DeliveriesApi d) => d.ListAsync(r, appId, channelId))
+            .Describe("ListDeliveries", "Channels", "The channel's deliveries to the bot of one status (status=failed), newest first, a page at a time", RouteAccess.AppKey(Permissions.Configure))
+            .Query("status", "pending, delivered or failed.").Query("pageSize", "Deliveries in a page.", "integer").Query("continuationToken", "The token a previous page returned.")
+            .Answers<DeliveryPageResponse>().Fails(ShroudError.ChannelNotFound, ShroudError.ValidationFailed);
+        api.MapPost(Routes.ChannelDeliveryRetry, (HttpRequest r, string appId, string channelId, string deliveryId, DeliveriesApi d) => d.RetryAsync(r, appId, channelId, deliveryId))
+            .Describe("RetryDelivery", "Channels", "Queues a failed delivery again", RouteAccess.AppKey(Permissions.Configure))
+            .Answers<DeliveryResponse>(StatusCodes.Status202Accepted).Fails(ShroudError.ChannelNotFound, ShroudError.DeliveryNotFound, ShroudError.DeliveryNotFailed, ShroudError.DeliveryExpired);
         api.MapPost(Routes.ChannelMessages, (HttpRequest r, string appId, string channelId, ChannelMessagesApi m) => m.SendAsync(r, appId, channelId))
             .Describe("SendChannelMessage", "Channels", "Sends the channel's own send payload through the channel's API, revealing its sealed fields toward the channel only; answers the channel's status and message id", RouteAccess.AppKey(Permissions.Send))
             .Body<JsonObject>().Answers<ChannelMessageResponse>()

@@ -133,3 +133,9 @@ public sealed record AuditVerificationResponse(
     int Writers,
     bool Clean,
     IReadOnlyList<AuditFindingResponse> Findings);
+
+/// <summary>One delivery of a channel's webhook to the bot.</summary>
+public sealed record DeliveryResponse(
+    string DeliveryId, string Status, int Attempts, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset ExpiresAt, int? LastStatusCode, string? LastError);
+
+public sealed record DeliveryPageResponse(IReadOnlyList<DeliveryResponse> Items, string? ContinuationToken);

@@ -22,11 +22,13 @@ public static class Routes
     public const string Channels = "apps/{appId}/channels";
     public const string Channel = "apps/{appId}/channels/{channelId}";
 
-    /// <summary>Where a channel will deliver its webhooks; given to the channel at creation, not served yet.</summary>
+    /// <summary>Where a channel delivers its webhooks (POST; GET for WhatsApp's verification handshake).</summary>
     public const string ChannelWebhook = "apps/{appId}/channels/{channelId}/webhook";
 
     /// <summary>The outgoing edge: a bot's message sent through the channel's API, sealed values revealed toward the channel only.</summary>
     public const string ChannelMessages = "apps/{appId}/channels/{channelId}/messages";
+    public const string ChannelDeliveries = "apps/{appId}/channels/{channelId}/deliveries";
+    public const string ChannelDeliveryRetry = "apps/{appId}/channels/{channelId}/deliveries/{deliveryId}/retry";
     public const string ConversationEncryption = "apps/{appId}/conversations/{conversationId}/encryption";
     public const string Events = "apps/{appId}/events";
     public const string EventsReveal = "apps/{appId}/events/reveal";

@@ -41,9 +41,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<Vault>();
         services.AddSingleton<MaintenanceJob>();
+        services.AddSingleton<ConversationConfigurations>();
         services.AddSingleton<ChatEvents>();
         services.AddSingleton<MediaVault>();
         services.AddSingleton<ChannelSecrets>();
+        services.AddSingleton<ChannelInbox>();
         services.AddSingleton<ChannelDirectory>();
         services.AddSingleton<OutboundAddressPolicy>();
         return services;

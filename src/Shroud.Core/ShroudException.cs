@@ -24,6 +24,9 @@ public sealed record ShroudError(string Code, int Status, string Title)
     public static readonly ShroudError ChannelError = new("channel_error", 502, "The channel refused the message.");
     public static readonly ShroudError ChannelUnavailable = new("channel_unavailable", 503, "The channel is unavailable.");
     public static readonly ShroudError ChannelTimeout = new("channel_timeout", 504, "The channel did not answer in time.");
+    public static readonly ShroudError DeliveryNotFound = new("delivery_not_found", 404, "The delivery does not exist.");
+    public static readonly ShroudError DeliveryNotFailed = new("delivery_not_failed", 409, "Only a failed delivery can be retried.");
+    public static readonly ShroudError DeliveryExpired = new("delivery_expired", 410, "The delivery's payload has expired.");
     public static readonly ShroudError PreconditionFailed = new("precondition_failed", 412, "The resource has changed since it was read.");
     public static readonly ShroudError AppExists = new("app_exists", 409, "An app with this id already exists.");
     public static readonly ShroudError NotFound = new("not_found", 404, "No route answers this path.");

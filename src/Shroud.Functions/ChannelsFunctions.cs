@@ -6,7 +6,7 @@ using Shroud.Api;
 namespace Shroud.Functions;
 
 /// <summary>An app's chat channels.</summary>
-public sealed class ChannelsFunctions(ChannelsApi channels, ChannelMessagesApi messages)
+public sealed class ChannelsFunctions(ChannelsApi channels, ChannelMessagesApi messages, ChannelWebhookApi webhooks, DeliveriesApi deliveries)
 {
     [Function(nameof(ListChannels))]
     public Task<IActionResult> ListChannels([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Channels)] HttpRequest request, string appId) =>
@@ -35,4 +35,16 @@ public sealed class ChannelsFunctions(ChannelsApi channels, ChannelMessagesApi m
     [Function(nameof(SendChannelMessage))]
     public Task<IActionResult> SendChannelMessage([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ChannelMessages)] HttpRequest request, string appId, string channelId) =>
         messages.SendAsync(request, appId, channelId).AsActionResult();
+
+    [Function(nameof(ChannelWebhook))]
+    public Task<IActionResult> ChannelWebhook([HttpTrigger(AuthorizationLevel.Anonymous, "post", "get", Route = Routes.ChannelWebhook)] HttpRequest request, string appId, string channelId) =>
+        webhooks.ReceiveAsync(request, appId, channelId).AsActionResult();
+
+    [Function(nameof(ListDeliveries))]
+    public Task<IActionResult> ListDeliveries([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ChannelDeliveries)] HttpRequest request, string appId, string channelId) =>
+        deliveries.ListAsync(request, appId, channelId).AsActionResult();
+
+    [Function(nameof(RetryDelivery))]
+    public Task<IActionResult> RetryDelivery([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ChannelDeliveryRetry)] HttpRequest request, string appId, string channelId, string deliveryId) =>
+        deliveries.RetryAsync(request, appId, channelId, deliveryId).AsActionResult();
 }

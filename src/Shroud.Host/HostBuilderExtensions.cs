@@ -7,7 +7,7 @@ public static class HostBuilderExtensions
 {
     /// <summary>
     /// Everything the local host adds to the API: in Development the repository's <c>local.settings.json</c>, a local
-    /// Azurite when the settings ask for development storage, the maintenance schedule, and telemetry.
+    /// Azurite when the settings ask for development storage, the maintenance schedule, the delivery queue's listener, and telemetry.
     /// </summary>
     public static WebApplicationBuilder AddShroudHost(this WebApplicationBuilder builder)
     {
@@ -24,6 +24,7 @@ public static class HostBuilderExtensions
         builder.Services.AddShroudOpenApi();
         builder.Services.AddShroudTelemetry(builder.Configuration);
         builder.Services.AddHostedService<MaintenanceScheduler>();
+        builder.Services.AddHostedService<DeliveryListener>();
         return builder;
     }
 }

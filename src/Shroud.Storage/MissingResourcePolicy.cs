@@ -5,14 +5,14 @@ using Azure.Core.Pipeline;
 namespace Shroud.Storage;
 
 /// <summary>
-/// Heals a storage account that lost Shroud's tables or media container while Shroud runs (an account reset, a fresh
-/// emulator): a request answered <c>TableNotFound</c> or <c>ContainerNotFound</c> creates them and is sent once more,
+/// Heals a storage account that lost Shroud's tables, media container or delivery queue while Shroud runs (an account reset, a fresh
+/// emulator): a request answered <c>TableNotFound</c>, <c>ContainerNotFound</c> or <c>QueueNotFound</c> creates them and is sent once more,
 /// instead of failing until a restart. A pipeline policy, so every call of every store gets it in one place; only
 /// entity-group transactions, which report a missing table inside their batch answer, need <see cref="TableTransactions"/>.
 /// </summary>
 internal sealed class MissingResourcePolicy(Func<CancellationToken, Task> create) : HttpPipelinePolicy
 {
-    private static readonly HashSet<string> MissingCodes = ["TableNotFound", "ContainerNotFound"];
+    private static readonly HashSet<string> MissingCodes = ["TableNotFound", "ContainerNotFound", "QueueNotFound"];
 
     // Set while this policy creates the resources: their own requests pass straight through.
     private static readonly AsyncLocal<bool> Creating = new();

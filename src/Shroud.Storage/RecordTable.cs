@@ -56,6 +56,97 @@ public sealed class RecordTable(TableClient table, BlobContainerClient media) : 
 
     private const string EntityAlreadyExists = "EntityAlreadyExists";
 
+    /// <summary>Largest binary property: a sealed payload is split over <c>Payload0</c>, <c>Payload1</c>, … of at most this size.</summary>
+    private const int MaxBinaryProperty = 64 * 1024;
+
+    public async Task WriteAsync(IReadOnlyList<StoredRecord> records, StoredPayload payload, CancellationToken cancellationToken)
+    {
+        if (records.Any(r => r.PartitionKey != payload.PartitionKey))
+        {
+            throw new ArgumentException("A payload and its values share one partition.", nameof(records));
+        }
+
+        var rows = records.Select(r => (Entity: ToEntity(r), Size: Size(r), Proof: r.Sealed.WrappedDek, ProofColumn: "Dek"))
+            .Append((Entity: PayloadEntity(payload), Size: payload.Sealed.Length * 4 / 3 + 1024, Proof: payload.Sealed[..Math.Min(payload.Sealed.Length, MaxBinaryProperty)], ProofColumn: "Payload0"))
+            .ToList();
+        var chunk = new List<(TableEntity Entity, int Size, byte[] Proof, string ProofColumn)>();
+        var bytes = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            chunk.Add(rows[i]);
+            bytes += rows[i].Size;
+            var last = i == rows.Count - 1;
+            if (last || chunk.Count == TableTransactions.MaxTransactionActions || bytes + rows[i + 1].Size > MaxTransactionBytes)
+            {
+                try
+                {
+                    await table.TransactAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r.Entity)).ToList(), cancellationToken);
+                }
+                catch (TableTransactionFailedException e) when (e.ErrorCode == EntityAlreadyExists)
+                {
+                    // As above: the transaction was already stored when the row it failed on holds our random key material.
+                    var failed = chunk[e.FailedTransactionActionIndex ?? 0];
+                    var stored = await table.GetEntityIfExistsAsync<TableEntity>(failed.Entity.PartitionKey, failed.Entity.RowKey, select: [failed.ProofColumn], cancellationToken: cancellationToken);
+                    if (!(stored.HasValue && stored.Value!.GetBinary(failed.ProofColumn) is { } proof && proof.AsSpan().SequenceEqual(failed.Proof)))
+                    {
+                        throw;
+                    }
+                }
+
+                chunk = [];
+                bytes = 0;
+            }
+        }
+    }
+
+    public async Task<StoredPayload?> ReadPayloadAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        var entity = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
+        if (!entity.HasValue)
+        {
+            return null;
+        }
+
+        var e = entity.Value!;
+        var parts = Enumerable.Range(0, e.GetInt32("PayloadParts") ?? 0).Select(i => e.GetBinary($"Payload{i}") ?? []).ToList();
+        return new StoredPayload(
+            e.PartitionKey, e.RowKey, e.GetString("AppId") ?? "", e.GetString("ChannelId") ?? "", e.GetString("DeliveryId") ?? "",
+            e.GetDateTimeOffset("ExpiresAt") ?? DateTimeOffset.MinValue, e.GetInt32("KekVersion") ?? 0, parts.SelectMany(p => p).ToArray());
+    }
+
+    public async Task DeletePayloadAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(partitionKey, rowKey, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Already deleted: by a redelivery of the same message, or by the sweep.
+        }
+    }
+
+    /// <summary>A payload row: swept like the values (it has their expiry column), its sealed bytes in 64 KiB properties.</summary>
+    private static TableEntity PayloadEntity(StoredPayload payload)
+    {
+        var entity = new TableEntity(payload.PartitionKey, payload.RowKey)
+        {
+            ["AppId"] = payload.AppId,
+            ["ChannelId"] = payload.ChannelId,
+            ["DeliveryId"] = payload.DeliveryId,
+            ["ExpiresAt"] = payload.ExpiresAt,
+            ["KekVersion"] = payload.KekVersion,
+        };
+        var parts = 0;
+        for (var offset = 0; offset < payload.Sealed.Length; offset += MaxBinaryProperty, parts++)
+        {
+            entity[$"Payload{parts}"] = payload.Sealed[offset..Math.Min(payload.Sealed.Length, offset + MaxBinaryProperty)];
+        }
+
+        entity["PayloadParts"] = parts;
+        return entity;
+    }
+
     /// <summary>
     /// Whether this very record is already stored: true after an insert whose answer was lost and that the SDK's retry
     /// sent again. The stored row is ours only if it holds our wrapped DEK, whose fresh random key and nonce no other

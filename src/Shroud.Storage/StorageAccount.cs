@@ -2,13 +2,15 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 
 namespace Shroud.Storage;
 
 /// <summary>
-/// The one place that builds storage clients from settings: Shroud's tables and media container in one account, named
-/// with the configured prefix, reached with a connection string or with managed identity.
+/// The one place that builds storage clients from settings: Shroud's tables, media container and delivery queue in one
+/// account, named with the configured prefix (the queue with its own setting), reached with a connection string or
+/// with managed identity. Queue messages are base64, as the Functions queue trigger reads them by default.
 /// </summary>
 public sealed class StorageAccount
 {
@@ -25,32 +27,46 @@ public sealed class StorageAccount
     public static readonly TimeSpan FailureBound = (MaxRetries + 1) * AttemptTimeout + TimeSpan.FromSeconds(2);
 
     public StorageAccount(IOptions<StorageOptions> options, TableClientOptions tableOptions, BlobClientOptions blobOptions)
+        : this(options, tableOptions, blobOptions, DefaultQueueOptions())
+    {
+    }
+
+    public StorageAccount(IOptions<StorageOptions> options, TableClientOptions tableOptions, BlobClientOptions blobOptions, QueueClientOptions queueOptions)
     {
         var storage = options.Value;
         tableOptions.AddPolicy(new MissingResourcePolicy(CreateIfNotExistsAsync), HttpPipelinePosition.PerCall);
         blobOptions.AddPolicy(new MissingResourcePolicy(CreateIfNotExistsAsync), HttpPipelinePosition.PerCall);
+        queueOptions.AddPolicy(new MissingResourcePolicy(CreateIfNotExistsAsync), HttpPipelinePosition.PerCall);
+        queueOptions.MessageEncoding = QueueMessageEncoding.Base64;
         if (storage.ConnectionString is { Length: > 0 } connectionString)
         {
             Tables = new TableServiceClient(connectionString, tableOptions);
             Blobs = new BlobServiceClient(connectionString, blobOptions);
+            Queues = new QueueServiceClient(connectionString, queueOptions);
         }
         else
         {
             TokenCredential identity = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = storage.ManagedIdentityClientId });
             Tables = new TableServiceClient(new Uri(storage.TableEndpoint!), identity, tableOptions);
             Blobs = new BlobServiceClient(new Uri(storage.BlobEndpoint!), identity, blobOptions);
+            Queues = new QueueServiceClient(new Uri(storage.QueueEndpoint!), identity, queueOptions);
         }
 
         Apps = Tables.GetTableClient(storage.TablePrefix + "apps");
         Records = Tables.GetTableClient(storage.TablePrefix + "records");
         Conversations = Tables.GetTableClient(storage.TablePrefix + "conversations");
         Audit = Tables.GetTableClient(storage.TablePrefix + "audit");
+        Deliveries = Tables.GetTableClient(storage.TablePrefix + "deliveries");
+        DeliveryQueue = Queues.GetQueueClient(storage.DeliveryQueue);
+        DeliveryPoisonQueue = Queues.GetQueueClient(storage.DeliveryQueue + "-poison");
         Media = Blobs.GetBlobContainerClient(storage.TablePrefix.ToLowerInvariant() + "media");
     }
 
     public TableServiceClient Tables { get; }
 
     public BlobServiceClient Blobs { get; }
+
+    public QueueServiceClient Queues { get; }
 
     public TableClient Apps { get; }
 
@@ -61,6 +77,15 @@ public sealed class StorageAccount
     /// <summary>The audit trail: one partition per day and stream.</summary>
     public TableClient Audit { get; }
 
+    /// <summary>The deliveries of channel webhooks to bots: one partition per channel, and the sweep's index.</summary>
+    public TableClient Deliveries { get; }
+
+    /// <summary>The queue of delivery attempts (base64 messages).</summary>
+    public QueueClient DeliveryQueue { get; }
+
+    /// <summary>Where messages whose handling failed five times go, named as the Functions queue trigger names it.</summary>
+    public QueueClient DeliveryPoisonQueue { get; }
+
     /// <summary>The container of sealed media: ciphertext only, one blob per media reference.</summary>
     public BlobContainerClient Media { get; }
 
@@ -70,13 +95,16 @@ public sealed class StorageAccount
     /// <inheritdoc cref="DefaultTableOptions"/>
     public static BlobClientOptions DefaultBlobOptions() => WithRetryBudget(new BlobClientOptions());
 
+    /// <inheritdoc cref="DefaultTableOptions"/>
+    public static QueueClientOptions DefaultQueueOptions() => WithRetryBudget(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+
     /// <summary>
     /// Reads one page of each table and the container's properties: throws when storage does not answer or a table or
     /// the container is missing and cannot be created (a missing one is created on the way, as on any request).
     /// </summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Apps, Records, Conversations, Audit })
+        foreach (var table in AllTables)
         {
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {""}");
             await foreach (var _ in table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken).AsPages())
@@ -86,17 +114,22 @@ public sealed class StorageAccount
         }
 
         await Media.GetPropertiesAsync(cancellationToken: cancellationToken);
+        await DeliveryQueue.GetPropertiesAsync(cancellationToken);
     }
 
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Apps, Records, Conversations, Audit })
+        foreach (var table in AllTables)
         {
             await Tables.CreateTableIfNotExistsAsync(table.Name, cancellationToken);
         }
 
         await Media.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await DeliveryQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await DeliveryPoisonQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
+
+    private TableClient[] AllTables => [Apps, Records, Conversations, Audit, Deliveries];
 
     private static T WithRetryBudget<T>(T options)
         where T : ClientOptions

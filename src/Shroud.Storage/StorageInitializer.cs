@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Shroud.Storage;
 
 /// <summary>
-/// Creates Shroud's tables and media container when a host starts. When storage is down the host still starts (health answers 503)
+/// Creates Shroud's tables, media container and delivery queue when a host starts. When storage is down the host still starts (health answers 503)
 /// and creation is retried in the background until it succeeds.
 /// </summary>
 public sealed class StorageInitializer(StorageAccount storage, ILogger<StorageInitializer> logger) : BackgroundService
@@ -36,7 +36,9 @@ public sealed class StorageInitializer(StorageAccount storage, ILogger<StorageIn
         try
         {
             await storage.CreateIfNotExistsAsync(cancellationToken);
-            logger.LogInformation("Tables {Apps}, {Records}, {Conversations}, {Audit} and container {Media} are ready", storage.Apps.Name, storage.Records.Name, storage.Conversations.Name, storage.Audit.Name, storage.Media.Name);
+            logger.LogInformation(
+                "Tables {Apps}, {Records}, {Conversations}, {Audit}, {Deliveries}, container {Media} and queue {DeliveryQueue} are ready",
+                storage.Apps.Name, storage.Records.Name, storage.Conversations.Name, storage.Audit.Name, storage.Deliveries.Name, storage.Media.Name, storage.DeliveryQueue.Name);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)

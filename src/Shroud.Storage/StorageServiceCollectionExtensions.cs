@@ -5,6 +5,7 @@ using Shroud.Core.Access;
 using Shroud.Core.Apps;
 using Shroud.Core.Audit;
 using Shroud.Core.Channels;
+using Shroud.Core.Channels.Deliveries;
 using Shroud.Core.Configurations;
 using Shroud.Core.Conversations;
 using Shroud.Core.Media;
@@ -21,6 +22,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidation>();
         services.TryAddSingleton(_ => StorageAccount.DefaultTableOptions());
         services.TryAddSingleton(_ => StorageAccount.DefaultBlobOptions());
+        services.TryAddSingleton(_ => StorageAccount.DefaultQueueOptions());
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<IAppStore>(sp => new AppTable(sp.GetRequiredService<StorageAccount>().Apps));
         services.AddSingleton<IApiKeyStore>(sp => new ApiKeyTable(sp.GetRequiredService<StorageAccount>().Apps));
@@ -30,6 +32,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IConversationStore>(sp => new ConversationTable(sp.GetRequiredService<StorageAccount>().Conversations, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRecordStore>(sp => new RecordTable(sp.GetRequiredService<StorageAccount>().Records, sp.GetRequiredService<StorageAccount>().Media));
         services.AddSingleton<IAuditStore>(sp => new AuditTable(sp.GetRequiredService<StorageAccount>().Audit));
+        services.AddSingleton<IDeliveryStore>(sp => new DeliveryTable(sp.GetRequiredService<StorageAccount>().Deliveries));
+        services.AddSingleton<IDeliveryQueue>(sp => new DeliveryQueue(sp.GetRequiredService<StorageAccount>().DeliveryQueue, sp.GetRequiredService<StorageAccount>().DeliveryPoisonQueue));
         services.AddSingleton<IMediaStore>(sp => new MediaContainer(sp.GetRequiredService<StorageAccount>().Media));
         services.AddHostedService<StorageInitializer>();
         return services;

@@ -9,11 +9,11 @@ namespace Shroud.Benchmarks;
 /// at concurrency 1 and 16, and the audited decrypt against the raw pair it costs (a point read and an insert issued together), in one run against a fresh in-memory Azurite. Prints figures, not a verdict:
 /// exits 0 unless an operation failed or returned a wrong answer. With <c>media</c> as the first argument, the media benchmark
 /// (<see cref="MediaBenchmark"/>) runs instead; with <c>functions</c>, the cold starts (<see cref="ColdStartBenchmark"/>); with <c>bodies</c>, the
-/// hostile-body memory benchmark (<see cref="BodyBenchmark"/>); with <c>sends</c>, sends through a channel (<see cref="SendBenchmark"/>).
+/// hostile-body memory benchmark (<see cref="BodyBenchmark"/>); with <c>sends</c>, sends through a channel (<see cref="SendBenchmark"/>); with <c>webhooks</c>, channel webhook acknowledgements (<see cref="WebhookBenchmark"/>).
 /// </summary>
 internal static class Program
 {
-    private const string Usage = "usage: Shroud.Benchmarks [--ops-scale 1.0] [--value-bytes 256]\n       Shroud.Benchmarks media [--media-mib 100]\n       Shroud.Benchmarks functions [--app-dir src/Shroud.Functions/bin/Release/net10.0]\n       Shroud.Benchmarks bodies\n       Shroud.Benchmarks sends [--ops-scale 1.0]";
+    private const string Usage = "usage: Shroud.Benchmarks [--ops-scale 1.0] [--value-bytes 256]\n       Shroud.Benchmarks media [--media-mib 100]\n       Shroud.Benchmarks functions [--app-dir src/Shroud.Functions/bin/Release/net10.0]\n       Shroud.Benchmarks bodies\n       Shroud.Benchmarks sends [--ops-scale 1.0]\n       Shroud.Benchmarks webhooks [--ops 4000]";
     private static readonly (int Concurrency, double Ratio)[] Targets = [(1, 0.60), (16, 0.90)];
 
     // An audited decrypt is one point read and one audit insert issued together: compared with exactly that pair.
@@ -65,6 +65,16 @@ internal static class Program
             }
 
             run = ct => SendBenchmark.RunAsync(sendScale, ct);
+        }
+        else if (args is ["webhooks", .. var webhookArgs])
+        {
+            if (!WebhookBenchmark.TryParse(webhookArgs, out var webhookOps))
+            {
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+
+            run = ct => WebhookBenchmark.RunAsync(webhookOps, ct);
         }
         else if (TryParse(args, out var opsScale, out var valueBytes))
         {

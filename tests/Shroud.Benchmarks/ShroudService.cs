@@ -73,6 +73,13 @@ internal sealed class ShroudService : IAsyncDisposable
     }
 
     /// <summary>
+    /// As <see cref="StartAsync(string, string, int, CancellationToken)"/>, without the delivery queue's consumer: in Azure it
+    /// runs in the Functions app's own instances, so the webhook benchmark measures acknowledgements alone.
+    /// </summary>
+    public static Task<ShroudService> StartWithoutDeliveriesAsync(string storageConnectionString, CancellationToken ct) =>
+        StartAsync(storageConnectionString, "", 0, maxMediaBytes: null, ct, withoutDeliveries: true);
+
+    /// <summary>
     /// As <see cref="StartAsync(string, string, int, CancellationToken)"/>, with the host allowed to call channel APIs on
     /// loopback (<c>Channels:AllowForwardTo</c>), for the sends benchmark.
     /// </summary>
@@ -80,7 +87,7 @@ internal sealed class ShroudService : IAsyncDisposable
         StartAsync(storageConnectionString, value, slots, maxMediaBytes: null, ct, new Dictionary<string, string?> { ["Channels:AllowForwardTo"] = "127.0.0.0/8" });
 
     private static async Task<ShroudService> StartAsync(
-        string storageConnectionString, string value, int slots, long? maxMediaBytes, CancellationToken ct, Dictionary<string, string?>? settings = null)
+        string storageConnectionString, string value, int slots, long? maxMediaBytes, CancellationToken ct, Dictionary<string, string?>? settings = null, bool withoutDeliveries = false)
     {
         var port = AzuriteProcess.FreeTcpPort();
         var bootstrapKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -106,6 +113,11 @@ internal sealed class ShroudService : IAsyncDisposable
         // Warnings go to stderr so stdout holds only the figures.
         builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
         builder.AddShroudHost();
+        if (withoutDeliveries)
+        {
+            builder.Services.Remove(builder.Services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(DeliveryListener)));
+        }
+
         var app = builder.Build();
         app.MapShroudApi();
         if (maxMediaBytes is not null)
@@ -223,6 +235,31 @@ internal sealed class ShroudService : IAsyncDisposable
     /// <summary>A JSON request with the app key that must succeed; returns the answer.</summary>
     public Task<JsonDocument> PostAsAppAsync(string path, object body, CancellationToken ct) => PostAsync(path, body, appKey!, ct);
 
+    /// <summary>A JSON request of any method with the app key that must succeed; the answer is dropped.</summary>
+    public async Task SendAsAppAsync(HttpMethod method, string path, object body, CancellationToken ct)
+    {
+        using var _ = await SendAsync(path, JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web), appKey, ct, method);
+    }
+
+    /// <summary>A channel's webhook call (no API key; the channel's own signature headers) that must be answered 200.</summary>
+    public async Task PostWebhookAsync(string path, byte[] body, IEnumerable<(string Name, string Value)> headers, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/')[(Shroud.Api.Routes.Prefix.Length + 1)..]) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = Json;
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var response = await http.SendAsync(request, ct);
+        if (response.StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            Interlocked.Increment(ref non2xx);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            throw new BenchmarkFailure($"the webhook answered {(int)response.StatusCode}: {text[..Math.Min(text.Length, 300)]}");
+        }
+    }
+
     /// <summary>A new key of the benchmark app with <paramref name="permissions"/>, created with the bootstrap admin key.</summary>
     public async Task<AuthenticationHeaderValue> CreateKeyAsync(string[] permissions, CancellationToken ct)
     {
@@ -318,9 +355,9 @@ internal sealed class ShroudService : IAsyncDisposable
     private Task<JsonDocument> PostAsync(string path, object body, AuthenticationHeaderValue key, CancellationToken ct) =>
         SendAsync(path, JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web), key, ct);
 
-    private async Task<JsonDocument> SendAsync(string path, byte[] body, AuthenticationHeaderValue? key, CancellationToken ct)
+    private async Task<JsonDocument> SendAsync(string path, byte[] body, AuthenticationHeaderValue? key, CancellationToken ct, HttpMethod? method = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = Json;
         request.Headers.Authorization = key;
         using var response = await http.SendAsync(request, ct);
@@ -330,7 +367,7 @@ internal sealed class ShroudService : IAsyncDisposable
             // Problem responses never hold plaintext or references, so the body is safe to show.
             Interlocked.Increment(ref non2xx);
             var text = System.Text.Encoding.UTF8.GetString(content);
-            throw new BenchmarkFailure($"POST /api/{path} answered {(int)response.StatusCode}: {text[..Math.Min(text.Length, 300)]}");
+            throw new BenchmarkFailure($"{request.Method} /api/{path} answered {(int)response.StatusCode}: {text[..Math.Min(text.Length, 300)]}");
         }
 
         return JsonDocument.Parse(content);

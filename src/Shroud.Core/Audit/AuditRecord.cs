@@ -20,6 +20,7 @@ public static class AuditActions
     public const string ChannelReplace = "channel.replace";
     public const string ChannelPatch = "channel.patch";
     public const string ChannelDelete = "channel.delete";
+    public const string DeliveryRetry = "delivery.retry";
     public const string ConversationEncryptionStart = "conversation.encryption.start";
     public const string ConversationEncryptionEnd = "conversation.encryption.end";
     public const string MaintenanceKeys = "maintenance.keys";
@@ -45,6 +46,7 @@ public static class AuditCounts
     public const string Rewrapped = "keksRewrapped";
     public const string RecordsDeleted = "recordsDeleted";
     public const string ConversationsDeleted = "conversationsDeleted";
+    public const string DeliveriesDeleted = "deliveriesDeleted";
     public const string AuditRecordsDeleted = "auditRecordsDeleted";
     public const string AppsFailed = "appsFailed";
 }

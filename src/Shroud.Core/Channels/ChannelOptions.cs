@@ -16,6 +16,25 @@ public sealed class ChannelOptions
     /// <see cref="DevelopmentAllowForwardTo"/> in Development.
     /// </summary>
     public string? AllowForwardTo { get; set; }
+
+    /// <summary>Attempts to deliver one webhook to the bot before it is kept as failed (<c>Channels__DeliveryMaxAttempts</c>).</summary>
+    public int DeliveryMaxAttempts { get; set; } = 8;
+
+    /// <summary>
+    /// The pause before the second attempt (<c>Channels__DeliveryRetryDelay</c>); it doubles with every further attempt,
+    /// up to <see cref="MaxDeliveryRetryDelay"/>.
+    /// </summary>
+    public TimeSpan DeliveryRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest pause between two attempts.</summary>
+    public static readonly TimeSpan MaxDeliveryRetryDelay = TimeSpan.FromMinutes(10);
+
+    /// <summary>The pause after failed attempt <paramref name="attempt"/> (1 for the first).</summary>
+    public TimeSpan RetryDelayAfter(int attempt)
+    {
+        var delay = DeliveryRetryDelay * Math.Pow(2, Math.Min(attempt - 1, 30));
+        return delay < MaxDeliveryRetryDelay ? delay : MaxDeliveryRetryDelay;
+    }
 }
 
 /// <summary>Refuses an <see cref="ChannelOptions.AllowForwardTo"/> entry that is neither a range, an address nor a host name.</summary>
@@ -32,6 +51,13 @@ public sealed class ChannelOptionsValidation : IValidateOptions<ChannelOptions>
             }
         }
 
-        return ValidateOptionsResult.Success;
+        if (options.DeliveryMaxAttempts is < 1 or > 100)
+        {
+            return ValidateOptionsResult.Fail($"Setting {ChannelOptions.SectionName}__DeliveryMaxAttempts must be 1 to 100.");
+        }
+
+        return options.DeliveryRetryDelay < TimeSpan.Zero || options.DeliveryRetryDelay > ChannelOptions.MaxDeliveryRetryDelay
+            ? ValidateOptionsResult.Fail($"Setting {ChannelOptions.SectionName}__DeliveryRetryDelay must be between 00:00:00 and {ChannelOptions.MaxDeliveryRetryDelay:c}.")
+            : ValidateOptionsResult.Success;
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Shroud.Core.Channels.Inbound;
 
 namespace Shroud.Core.Channels;
 
@@ -26,7 +27,7 @@ public sealed class TwilioVerifier : IChannelVerifier
 
     private static ChannelVerdict Verify(ChannelRequest request, ChannelSettings channel)
     {
-        if (!request.IsPost || !IsForm(request.Header("Content-Type"))
+        if (!request.IsPost || !FormPayload.IsForm(request.Header("Content-Type"))
             || channel.Secret(ChannelSecretNames.TwilioAuthToken) is not { } authToken
             || channel.PublicUrl is not { Length: > 0 } publicUrl
             || request.Header("X-Twilio-Signature") is not { } presented)
@@ -47,13 +48,7 @@ public sealed class TwilioVerifier : IChannelVerifier
     /// <summary>The URL followed by each decoded parameter name and value, in ordinal order of name then value.</summary>
     internal static string SignedText(string url, ReadOnlySpan<byte> body)
     {
-        var parameters = new List<(string Name, string Value)>();
-        foreach (var pair in Encoding.UTF8.GetString(body).Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = pair.IndexOf('=');
-            parameters.Add(equals < 0 ? (Decode(pair), "") : (Decode(pair[..equals]), Decode(pair[(equals + 1)..])));
-        }
-
+        var parameters = FormPayload.Pairs(body).ToList();
         parameters.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name) is var byName and not 0 ? byName : string.CompareOrdinal(a.Value, b.Value));
         var text = new StringBuilder(url);
         foreach (var (name, value) in parameters)
@@ -63,10 +58,4 @@ public sealed class TwilioVerifier : IChannelVerifier
 
         return text.ToString();
     }
-
-    private static string Decode(string component) => Uri.UnescapeDataString(component.Replace('+', ' '));
-
-    private static bool IsForm(string? contentType) =>
-        contentType is not null
-        && contentType.Split(';')[0].Trim().Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 }

@@ -16,7 +16,7 @@ public sealed record RevealedField(int Start, int End, RevealedValue Value);
 /// A sealed field becomes <c>{ "$shroud": "&lt;ref&gt;", "redacted": "&lt;redaction text&gt;" }</c>, and each event gets
 /// <c>sealedPaths</c>. Fields Shroud does not know pass through untouched.
 /// </summary>
-public sealed class ChatEvents(AppDirectory directory, IConversationStore conversations, Vault vault)
+public sealed class ChatEvents(AppDirectory directory, ConversationConfigurations conversations, Vault vault)
 {
     public const int MaxEvents = 100;
     public const int MaxValues = 1000;
@@ -31,7 +31,7 @@ public sealed class ChatEvents(AppDirectory directory, IConversationStore conver
     public async Task<JsonNode> SealAsync(string appId, JsonNode body, CancellationToken cancellationToken)
     {
         var events = Parse(body);
-        var configurations = await ConfigurationsAsync(appId, events, cancellationToken);
+        var configurations = await conversations.ForAsync(appId, events.Select(e => e.ConversationId), cancellationToken);
 
         var targets = new List<(JsonNode Container, string Property, int Event, string Path)>();
         var items = new List<SealItem>();
@@ -226,32 +226,6 @@ public sealed class ChatEvents(AppDirectory directory, IConversationStore conver
 
     private static bool IsSealed(JsonNode? node) =>
         node is JsonObject o && o[ReferenceProperty] is JsonValue v && v.GetValueKind() == JsonValueKind.String;
-
-    /// <summary>
-    /// Each conversation's configuration: the one it started, else the app's default, else none. A configuration that
-    /// is named but missing from the cached app makes the app be read again; one that is gone even then is replaced by
-    /// <see cref="SensitivityRules.Strictest"/>, never by a weaker one.
-    /// </summary>
-    private async Task<Dictionary<string, EncryptionConfiguration?>> ConfigurationsAsync(
-        string appId, IReadOnlyList<ParsedEvent> events, CancellationToken cancellationToken)
-    {
-        await directory.EnsureExistsAsync(appId, cancellationToken);
-        var ids = events.Select(e => e.ConversationId).Distinct().ToList();
-        var states = new ConversationEncryption?[ids.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, ids.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Vault.MaxConcurrentReads, CancellationToken = cancellationToken },
-            async (i, ct) => states[i] = await conversations.GetAsync(appId, ids[i], ct));
-        var app = await directory.GetAsync(appId, states.OfType<ConversationEncryption>().Select(s => s.ConfigurationId).ToList(), cancellationToken);
-        if (app.Settings.DefaultConfigurationId is { } defaultId && !app.Configurations.ContainsKey(defaultId))
-        {
-            app = await directory.GetAsync(appId, [defaultId], cancellationToken);
-        }
-
-        EncryptionConfiguration? Named(string? id) =>
-            id is null ? null : app.Configurations.GetValueOrDefault(id) ?? SensitivityRules.Strictest;
-        return ids.Zip(states).ToDictionary(p => p.First, p => Named(p.Second?.ConfigurationId ?? app.Settings.DefaultConfigurationId));
-    }
 
     private sealed record ParsedEvent(JsonObject Node, string Prefix, string ConversationId, EventFacts Facts, IReadOnlyCollection<string> RequestedVariables);
 

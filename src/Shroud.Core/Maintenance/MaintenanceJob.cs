@@ -3,12 +3,13 @@ using Microsoft.Extensions.Logging;
 using Shroud.Core.Apps;
 using Shroud.Core.Audit;
 using Shroud.Core.Channels;
+using Shroud.Core.Channels.Deliveries;
 using Shroud.Core.Conversations;
 using Shroud.Core.Records;
 
 namespace Shroud.Core.Maintenance;
 
-/// <summary>A part of the run that failed: an app id, or <c>records</c>, <c>conversations</c> or <c>audit</c> for the sweep.</summary>
+/// <summary>A part of the run that failed: an app id, or <c>records</c>, <c>conversations</c>, <c>deliveries</c> or <c>audit</c> for the sweep.</summary>
 public sealed record MaintenanceFailure(string Scope, string Error);
 
 /// <summary>What one maintenance run did.</summary>
@@ -20,7 +21,8 @@ public sealed record MaintenanceReport(
     int AuditRecordsDeleted,
     int AppsFailed,
     IReadOnlyList<MaintenanceFailure> Failures,
-    int ConversationsDeleted);
+    int ConversationsDeleted,
+    int DeliveriesDeleted = 0);
 
 /// <summary>The parts of a maintenance run: the KEK work on the daily schedule, the sweep on its own, both on demand.</summary>
 [Flags]
@@ -29,7 +31,7 @@ public enum MaintenanceTasks
     /// <summary>Rotate, destroy and re-wrap every app's KEKs.</summary>
     Keys = 1,
 
-    /// <summary>Delete the expired records and their media blobs, the expired conversation states and the audit records past retention.</summary>
+    /// <summary>Delete the expired records and their media blobs, the expired conversation states, the deliveries past retention and the audit records past retention.</summary>
     Sweep = 2,
 
     All = Keys | Sweep,
@@ -49,12 +51,14 @@ public sealed class MaintenanceJob(
     ChannelSecrets channelSecrets,
     IRecordStore records,
     IConversationStore conversations,
+    IDeliveryStore deliveries,
     AuditTrail audit,
     TimeProvider clock,
     ILogger<MaintenanceJob> logger)
 {
     public const string RecordsScope = "records";
     public const string ConversationsScope = "conversations";
+    public const string DeliveriesScope = "deliveries";
     public const string AuditScope = "audit";
 
     /// <summary>The key id audit records name for runs started by a schedule rather than a caller.</summary>
@@ -72,7 +76,7 @@ public sealed class MaintenanceJob(
     /// </summary>
     public async Task<MaintenanceReport> RunAsync(MaintenanceTasks tasks, string keyId, CancellationToken cancellationToken)
     {
-        int rotated = 0, destroyed = 0, rewrapped = 0, deleted = 0, conversationsDeleted = 0, auditDeleted = 0;
+        int rotated = 0, destroyed = 0, rewrapped = 0, deleted = 0, conversationsDeleted = 0, deliveriesDeleted = 0, auditDeleted = 0;
         var failures = new List<MaintenanceFailure>();
         IReadOnlyList<string> appIds = tasks.HasFlag(MaintenanceTasks.Keys) ? await apps.ListAppIdsAsync(cancellationToken) : [];
         foreach (var appId in appIds)
@@ -123,6 +127,15 @@ public sealed class MaintenanceJob(
 
             try
             {
+                deliveriesDeleted = await deliveries.SweepAsync(clock.GetUtcNow(), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures.Add(new MaintenanceFailure(DeliveriesScope, Describe(e)));
+            }
+
+            try
+            {
                 auditDeleted = await audit.SweepAsync(cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -131,7 +144,7 @@ public sealed class MaintenanceJob(
             }
         }
 
-        var appsFailed = failures.Count(f => f.Scope is not (RecordsScope or ConversationsScope or AuditScope));
+        var appsFailed = failures.Count(f => f.Scope is not (RecordsScope or ConversationsScope or DeliveriesScope or AuditScope));
         await TryAuditAsync(
             new AuditEntry(null, AuditActions.MaintenanceRun, failures.Count == 0 ? AuditOutcomes.Succeeded : AuditOutcomes.Failed, keyId, tasks.ToString(), Counts: new Dictionary<string, int>
             {
@@ -140,19 +153,20 @@ public sealed class MaintenanceJob(
                 [AuditCounts.Rewrapped] = rewrapped,
                 [AuditCounts.RecordsDeleted] = deleted,
                 [AuditCounts.ConversationsDeleted] = conversationsDeleted,
+                [AuditCounts.DeliveriesDeleted] = deliveriesDeleted,
                 [AuditCounts.AuditRecordsDeleted] = auditDeleted,
                 [AuditCounts.AppsFailed] = appsFailed,
             }),
             failures);
-        var report = new MaintenanceReport(rotated, destroyed, rewrapped, deleted, auditDeleted, appsFailed, failures, conversationsDeleted);
+        var report = new MaintenanceReport(rotated, destroyed, rewrapped, deleted, auditDeleted, appsFailed, failures, conversationsDeleted, deliveriesDeleted);
         foreach (var failure in failures)
         {
             logger.LogWarning("Maintenance failed for {Scope}: {Error}", failure.Scope, failure.Error);
         }
 
         logger.LogInformation(
-            "Maintenance finished ({MaintenanceTasks}): {KeksRotated} KEKs rotated, {KeksDestroyed} destroyed, {KeksRewrapped} re-wrapped, {RecordsDeleted} records deleted, {ConversationsDeleted} conversations deleted, {AuditRecordsDeleted} audit records deleted, {AppsFailed} apps failed",
-            tasks, report.KeksRotated, report.KeksDestroyed, report.KeksRewrapped, report.RecordsDeleted, report.ConversationsDeleted, report.AuditRecordsDeleted, report.AppsFailed);
+            "Maintenance finished ({MaintenanceTasks}): {KeksRotated} KEKs rotated, {KeksDestroyed} destroyed, {KeksRewrapped} re-wrapped, {RecordsDeleted} records deleted, {ConversationsDeleted} conversations deleted, {DeliveriesDeleted} deliveries deleted, {AuditRecordsDeleted} audit records deleted, {AppsFailed} apps failed",
+            tasks, report.KeksRotated, report.KeksDestroyed, report.KeksRewrapped, report.RecordsDeleted, report.ConversationsDeleted, report.DeliveriesDeleted, report.AuditRecordsDeleted, report.AppsFailed);
         return report;
     }
 

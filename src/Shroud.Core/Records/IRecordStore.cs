@@ -9,6 +9,12 @@ public sealed record MediaBlob(string BlobName, long Size, byte[]? SealedFileNam
 /// <summary>A sealed value as stored: one row keyed by expiry partition and ref id; for media the ciphertext is in a blob.</summary>
 public sealed record StoredRecord(string PartitionKey, RecordAddress Address, SealedRecord Sealed, MediaBlob? Media = null);
 
+/// <summary>
+/// A webhook's sealed payload waiting for delivery, stored beside the values it references and swept with them at
+/// <paramref name="ExpiresAt"/>. <paramref name="Sealed"/> is the payload sealed under app KEK <paramref name="KekVersion"/>.
+/// </summary>
+public sealed record StoredPayload(string PartitionKey, string RowKey, string AppId, string ChannelId, string DeliveryId, DateTimeOffset ExpiresAt, int KekVersion, byte[] Sealed);
+
 /// <summary>The sealed records: one write per partition to store, one point read to reveal, a sweep of what expired.</summary>
 public interface IRecordStore
 {
@@ -17,6 +23,19 @@ public interface IRecordStore
 
     /// <summary>One point read (a second for a row the previous layout keyed by expiry hour); null when the row is gone.</summary>
     Task<StoredRecord?> ReadAsync(ShroudReference reference, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the rows and a delivery payload row, all in the payload's partition, in one entity-group transaction (more,
+    /// in order and the payload last, only when they exceed one transaction's 100 rows or 4 MiB): once the payload row is
+    /// stored, every value it references is.
+    /// </summary>
+    Task WriteAsync(IReadOnlyList<StoredRecord> records, StoredPayload payload, CancellationToken cancellationToken);
+
+    /// <summary>One point read of a delivery payload row; null when it is gone (delivered, dropped or swept).</summary>
+    Task<StoredPayload?> ReadPayloadAsync(string partitionKey, string rowKey, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a delivery payload row; one already gone is not an error.</summary>
+    Task DeletePayloadAsync(string partitionKey, string rowKey, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes every record (and media blob) that expired before the start of <paramref name="now"/>'s minute
@@ -41,8 +60,11 @@ public static class RecordPartitions
 
     // Storage orders partition keys as strings: they are written with the invariant culture (Gregorian years, no
     // culture's own calendar), whatever culture the host runs with.
-    public static string For(ShroudReference reference) =>
-        string.Create(CultureInfo.InvariantCulture, $"{reference.ExpiresAt.UtcDateTime:yyyyMMddHHmm}-{Shard(reference)}");
+    public static string For(ShroudReference reference) => For(reference.ExpiresAt, reference.RefIdBytes[0]);
+
+    /// <summary>The partition of rows expiring at <paramref name="expiresAt"/> in the shard of first ref id byte <paramref name="shard"/>.</summary>
+    public static string For(DateTimeOffset expiresAt, byte shard) =>
+        string.Create(CultureInfo.InvariantCulture, $"{expiresAt.UtcDateTime:yyyyMMddHHmm}-{(shard % Shards).ToString("x", CultureInfo.InvariantCulture)}");
 
     /// <summary>The partition a reference's row has when the previous layout (expiry hour and shard) wrote it.</summary>
     public static string HourlyFor(ShroudReference reference) =>

@@ -10,6 +10,12 @@ namespace Shroud.Core.Records;
 /// <summary>One value to seal; <paramref name="Field"/> and <paramref name="TtlField"/> name it in the request, for error messages.</summary>
 public sealed record SealItem(string Field, string Value, TimeSpan? Ttl, string ContentType = Vault.TextContentType, string? TtlField = null);
 
+/// <summary>
+/// Values sealed but not yet stored: their references, their rows, the KEK that wrapped them and, when they share one
+/// expiry, that expiry and the partition every row of it is in.
+/// </summary>
+public sealed record PreparedSeal(IReadOnlyList<SealedValue> Values, IReadOnlyList<StoredRecord> Records, AppKek Kek, string? PartitionKey, DateTimeOffset? ExpiresAt);
+
 /// <summary>A sealed value's reference, and the app's redaction text to show in its place.</summary>
 public sealed record SealedValue(string Reference, DateTimeOffset ExpiresAt, string Redacted);
 
@@ -41,10 +47,24 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
 
     public async Task<IReadOnlyList<SealedValue>> SealAsync(string appId, IReadOnlyList<SealItem> items, CancellationToken cancellationToken)
     {
+        var prepared = await PrepareAsync(appId, items, null, cancellationToken);
+        await records.WriteAsync(prepared.Records, cancellationToken);
+        metrics.Sealed(SealedKind.Value, items.Count);
+        return prepared.Values;
+    }
+
+    /// <summary>
+    /// Seals the values without storing them, all in one shard; with <paramref name="sharedTtl"/> every value gets that one
+    /// TTL (so they share one expiry partition: <see cref="PreparedSeal.PartitionKey"/>), else each its own. The caller
+    /// stores <see cref="PreparedSeal.Records"/>, and reports them with <see cref="ShroudMetrics.Sealed"/>.
+    /// </summary>
+    public async Task<PreparedSeal> PrepareAsync(string appId, IReadOnlyList<SealItem> items, TimeSpan? sharedTtl, CancellationToken cancellationToken)
+    {
         var kek = await keys.GetActiveAsync(appId, cancellationToken);
         var redaction = (await keys.GetAsync(appId, cancellationToken)).Settings.RedactionText;
         var now = clock.GetUtcNow();
         var shard = (byte)RandomNumberGenerator.GetInt32(256);
+        var sharedExpiry = sharedTtl is { } ttl ? ExpiresAt(now, ttl, items.FirstOrDefault()?.TtlField ?? items.FirstOrDefault()?.Field ?? "ttl") : (DateTimeOffset?)null;
         var sealedValues = new SealedValue[items.Count];
         var stored = new StoredRecord[items.Count];
         for (var i = 0; i < items.Count; i++)
@@ -61,7 +81,7 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
                         $"{item.Field} is {plaintext.Length} bytes of UTF-8; the limit is {options.Value.MaxValueBytes} bytes.");
                 }
 
-                var expiresAt = ExpiresAt(now, item.Ttl, item.TtlField ?? item.Field);
+                var expiresAt = sharedExpiry ?? ExpiresAt(now, item.Ttl, item.TtlField ?? item.Field);
                 var refId = ShroudReference.NewRefId(shard);
                 var address = new RecordAddress(appId, ShroudReference.RefIdText(refId), expiresAt, item.ContentType);
                 (var record, refKek) = Envelope.Seal(plaintext, address, kek);
@@ -76,9 +96,8 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
             }
         }
 
-        await records.WriteAsync(stored, cancellationToken);
-        metrics.Sealed(SealedKind.Value, items.Count);
-        return sealedValues;
+        var partition = sharedExpiry is { } expiry ? RecordPartitions.For(expiry, shard) : null;
+        return new PreparedSeal(sealedValues, stored, kek, partition, sharedExpiry);
     }
 
     /// <summary>

@@ -21,6 +21,40 @@ public sealed class FunctionsAppTests(AzuriteFixture azurite, FunctionsWorker wo
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
+    public async Task Channel_webhooks_are_verified_answered_and_queued_by_the_functions_app()
+    {
+        var key = await client.CreateAppWithKeyAsync("fx-channels", "configure");
+        var (created, telegram, _) = await client.PostAsync("/api/apps/fx-channels/channels", key, new
+        {
+            type = "telegram", name = "tg", secrets = new { secretToken = "fx-telegram-token" }, forwardUrl = "https://bot.example.com/hooks/telegram",
+        });
+        Assert.Equal(HttpStatusCode.Created, created);
+        var (_, whatsApp, _) = await client.PostAsync("/api/apps/fx-channels/channels", key, new
+        {
+            type = "whatsapp", name = "wa", secrets = new { appSecret = "fx-app-secret", verifyToken = "fx-verify" }, forwardUrl = "https://bot.example.com/hooks/whatsapp",
+        });
+        var path = telegram!["webhookPath"]!.GetValue<string>();
+        const string update = """{"update_id":1,"message":{"message_id":1,"chat":{"id":5,"type":"private"},"text":"hello"}}""";
+
+        async Task<HttpStatusCode> PostAsync(string token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(update, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", token);
+            using var response = await client.Http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync("guess"));
+        Assert.Equal(HttpStatusCode.OK, await PostAsync("fx-telegram-token"));
+        using var handshake = await client.Http.GetAsync($"{whatsApp!["webhookPath"]!.GetValue<string>()}?hub.mode=subscribe&hub.verify_token=fx-verify&hub.challenge=4711");
+        Assert.Equal(HttpStatusCode.OK, handshake.StatusCode);
+        Assert.Equal("4711", await handshake.Content.ReadAsStringAsync());
+        var (listed, failed, _) = await client.SendAsync(HttpMethod.Get, $"/api/apps/fx-channels/channels/{telegram["id"]!.GetValue<string>()}/deliveries?status=failed", key);
+        Assert.Equal(HttpStatusCode.OK, listed);
+        Assert.Empty(failed!["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Health_answers_200_when_storage_answers()
     {
         var (status, body, _) = await client.SendAsync(HttpMethod.Get, "/api/health", null);

@@ -27,6 +27,8 @@ public sealed class ShroudFactory : WebApplicationFactory<Program>
         {
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:TablePrefix"] = azurite.UniqueName("t"),
+            // A queue of its own: hosts sharing one Azurite would otherwise take each other's deliveries.
+            ["Storage:DeliveryQueue"] = azurite.UniqueName("q"),
             ["Shroud:BootstrapAdminKey"] = BootstrapKey,
             ["RootKeys:ActiveKeyId"] = "test",
             ["RootKeys:Keys:test"] = Convert.ToBase64String(Aead.NewKey()),

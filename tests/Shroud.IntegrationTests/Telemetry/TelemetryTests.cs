@@ -81,6 +81,22 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         var channelPath = $"/api/apps/{App}/channels/{channel["id"]!.GetValue<string>()}";
         await Expect(HttpStatusCode.OK, HttpMethod.Get, $"/api/apps/{App}/channels", key);
         await Expect(HttpStatusCode.OK, HttpMethod.Get, channelPath, key);
+
+        // A signed Slack webhook (its text sealed by the default configuration), a refused handshake, the deliveries.
+        var slackBody = $$$"""{"type":"event_callback","event_id":"EvTelemetry","event":{"type":"message","channel":"C1","user":"U1","text":"{{{Secret("My IBAN is DE89-TELEMETRY")}}}"}}""";
+        var timestamp = factory.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using (var webhook = new HttpRequestMessage(HttpMethod.Post, channelPath + "/webhook") { Content = new StringContent(slackBody, Encoding.UTF8, "application/json") })
+        {
+            webhook.Headers.Add("X-Slack-Request-Timestamp", timestamp);
+            webhook.Headers.Add("X-Slack-Signature", "v0=" + Convert.ToHexStringLower(HMACSHA256.HashData(
+                Encoding.UTF8.GetBytes("slack-signing-secret-telemetry"), Encoding.UTF8.GetBytes($"v0:{timestamp}:{slackBody}"))));
+            using var answer = await client.Http.SendAsync(webhook);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        await Expect(HttpStatusCode.Unauthorized, HttpMethod.Get, channelPath + "/webhook?hub.mode=subscribe", null);
+        await Expect(HttpStatusCode.OK, HttpMethod.Get, channelPath + "/deliveries?status=failed", key);
+        await Expect(HttpStatusCode.NotFound, HttpMethod.Post, $"{channelPath}/deliveries/{new string('0', 32)}/retry", key);
         await Expect(HttpStatusCode.OK, HttpMethod.Put, channelPath, key,
             new { type = "twilio", name = "Twilio", secrets = new { authToken = Secret("twilio-auth-token-telemetry") }, forwardUrl = "https://bot.example.com/in", publicUrl = "https://shroud.example.com/hook" });
         await Expect(HttpStatusCode.OK, HttpMethod.Patch, channelPath, key, new { secrets = new { authToken = Secret("twilio-auth-token-patched") } });
@@ -225,7 +241,8 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
             .ToList();
         Assert.True(leaks.Count == 0, string.Join("\n\n", leaks.Take(5)));
 
-        Assert.Equal(3 + eventValues, Count(ShroudMetrics.SealedName, "value"));
+        // Three values, the events' values and the Slack webhook's text.
+        Assert.Equal(3 + eventValues + 1, Count(ShroudMetrics.SealedName, "value"));
         Assert.Equal(1, Count(ShroudMetrics.SealedName, "media"));
         // Three decrypted values, the events revealed, and the value sent through Telegram.
         Assert.Equal(4 + eventValues, Count(ShroudMetrics.RevealedName, "value"));
@@ -234,7 +251,8 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(1, Count(ShroudMetrics.RedactedName, "value", "gone"));
         Assert.Equal(1, Count(ShroudMetrics.RedactedName, "media", "expired"));
         Assert.Equal(0, Count(ShroudMetrics.RedactedName, "media", "gone"));
-        Assert.Equal(2, capture.Sum(ShroudMetrics.RefusedName, (ShroudMetrics.ReasonTag, "unauthorized")));
+        // Two keys refused and one webhook handshake.
+        Assert.Equal(3, capture.Sum(ShroudMetrics.RefusedName, (ShroudMetrics.ReasonTag, "unauthorized")));
         Assert.Equal(2, capture.Sum(ShroudMetrics.RefusedName, (ShroudMetrics.ReasonTag, "forbidden")));
     }
 

@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using static Shroud.Core.Channels.Inbound.InboundMappers;
+
+namespace Shroud.Core.Channels.Inbound;
+
+/// <summary>
+/// Slack Events API callbacks (<c>event_callback</c>): the idempotency key is <c>event_id</c>, the conversation
+/// <c>event.channel</c>, the author a bot when the event carries <c>bot_id</c> or subtype <c>bot_message</c>. Sealed:
+/// <c>text</c> and <c>blocks</c> (text), and of each <c>files[]</c> entry <c>url_private</c>, <c>url_private_download</c>,
+/// <c>permalink</c>, <c>permalink_public</c>, <c>name</c> and <c>title</c> (media), in the event and in the
+/// <c>message</c> / <c>previous_message</c> of an edit. Slash commands and interactions (form-encoded, forwarded as a
+/// JSON object of their parameters) have <c>text</c> and <c>payload</c> sealed, conversation <c>channel_id</c>.
+/// </summary>
+public sealed class SlackMapper : IInboundMapper
+{
+    private static readonly string[] FileFields = ["url_private", "url_private_download", "permalink", "permalink_public", "name", "title"];
+
+    public ChannelKind Kind => ChannelKind.Slack;
+
+    public InboundPayload Map(JsonObject root)
+    {
+        if (root["event"] is JsonObject e)
+        {
+            var author = e["bot_id"] is not null || Text(e["subtype"]) == "bot_message" ? Bot : User;
+            var fields = new List<InboundField>();
+            AddMessage(fields, e, "event");
+            AddMessage(fields, e["message"] as JsonObject, "event.message");
+            AddMessage(fields, e["previous_message"] as JsonObject, "event.previous_message");
+            return new InboundPayload(root, Text(root["event_id"]), fields.Count == 0 ? [] : [new InboundMessage(Text(e["channel"]), author, fields)]);
+        }
+
+        var commandFields = new List<InboundField>();
+        Add(commandFields, root, "text", "", InboundFieldKind.Text);
+        Add(commandFields, root, "payload", "", InboundFieldKind.Text);
+        return new InboundPayload(root, null, commandFields.Count == 0 ? [] : [new InboundMessage(Text(root["channel_id"]), User, commandFields)]);
+    }
+
+    private static void AddMessage(List<InboundField> fields, JsonObject? message, string path)
+    {
+        if (message is null)
+        {
+            return;
+        }
+
+        Add(fields, message, "text", path, InboundFieldKind.Text);
+        Add(fields, message, "blocks", path, InboundFieldKind.Text);
+        foreach (var (file, i) in Objects(message["files"]))
+        {
+            foreach (var name in FileFields)
+            {
+                Add(fields, file, name, $"{path}.files[{i}]", InboundFieldKind.Media);
+            }
+        }
+    }
+}
