@@ -84,7 +84,8 @@ public sealed class ChannelsApi(
     /// <summary>
     /// Applies a JSON merge patch (RFC 7396) to the channel's fields and secrets; written only if the channel is still
     /// the version the patch was applied to (or the one <c>If-Match</c> names). Changing the type keeps the secrets
-    /// the new type shares with the old and needs the others in the same patch.
+    /// the new type shares with the old and needs the others in the same patch; changing <c>apiBaseUrl</c> keeps no secret
+    /// Shroud presents to the channel's API (<see cref="IsPresentedToApi"/>).
     /// </summary>
     public async Task<Ok<ChannelResponse>> PatchAsync(HttpRequest request, string appId, string channelId)
     {
@@ -104,7 +105,10 @@ public sealed class ChannelsApi(
         var names = SecretNames(body.Type);
         var optional = SendSecretNames(body.Type);
         var opened = await secrets.OpenAsync(appId, current, ct);
-        var given = opened.Where(s => names.Contains(s.Key) || optional.Contains(s.Key)).ToDictionary(s => s.Key, s => (string?)s.Value, StringComparer.Ordinal);
+        var movesApiHost = body.ApiBaseUrl != current.ApiBaseUrl;
+        var given = opened
+            .Where(s => (names.Contains(s.Key) || optional.Contains(s.Key)) && !(movesApiHost && IsPresentedToApi(s.Key, optional)))
+            .ToDictionary(s => s.Key, s => (string?)s.Value, StringComparer.Ordinal);
         foreach (var (name, value) in PatchedSecrets(secretsPatch))
         {
             given[name] = value is not null || optional.Contains(name)
@@ -182,6 +186,14 @@ public sealed class ChannelsApi(
 
         return result;
     }
+
+    /// <summary>
+    /// Whether Shroud presents the stored secret to the channel's API host: the send secrets, Twilio's auth token (Basic
+    /// auth) and Bot Framework's app id (the token request). A merge patch that changes <c>apiBaseUrl</c> keeps none of
+    /// them, so a key that may configure a channel cannot point it at a host of its choosing and collect them with the next send.
+    /// </summary>
+    private static bool IsPresentedToApi(string name, IReadOnlyCollection<string> sendSecrets) =>
+        sendSecrets.Contains(name) || name is ChannelSecretNames.TwilioAuthToken or ChannelSecretNames.BotFrameworkAppId;
 
     private static IReadOnlyList<string> SecretNames(string? type) =>
         type is not null && ChannelTypes.SecretNames.TryGetValue(type, out var names)

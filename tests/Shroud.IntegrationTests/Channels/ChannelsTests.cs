@@ -278,6 +278,41 @@ public sealed class ChannelsTests(AzuriteFixture azurite) : AppTestBase(azurite,
     }
 
     [Fact]
+    public async Task A_merge_patch_moving_the_api_host_keeps_no_secret_shroud_presents_to_that_host()
+    {
+        var (created, _) = await CreateAsync(WhatsApp());
+        var id = created["id"]!.GetValue<string>();
+        await SendAsync(HttpMethod.Patch, $"{Base}/{id}", mergePatch: """{ "secrets": { "accessToken": "wa-access-token-1", "phoneNumberId": "106540352242922" } }""");
+
+        var (status, moved, _) = await SendAsync(HttpMethod.Patch, $"{Base}/{id}", mergePatch: """{ "apiBaseUrl": "https://collector.example.net" }""");
+
+        Assert.True(status == HttpStatusCode.OK, moved?.ToJsonString());
+        Assert.Equal(["appSecret", "verifyToken"], moved!["secretsSet"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.False((await OpenSecretsAsync(id)).ContainsKey("accessToken"));
+
+        var (_, given, _) = await SendAsync(HttpMethod.Patch, $"{Base}/{id}",
+            mergePatch: """{ "apiBaseUrl": "https://graph.example.com", "secrets": { "accessToken": "wa-access-token-2", "phoneNumberId": "106540352242922" } }""");
+        Assert.Equal(["accessToken", "appSecret", "phoneNumberId", "verifyToken"], given!["secretsSet"]!.AsArray().Select(n => n!.GetValue<string>()));
+        var (_, renamed, _) = await SendAsync(HttpMethod.Patch, $"{Base}/{id}", mergePatch: """{ "name": "Renamed" }""");
+        Assert.Equal(["accessToken", "appSecret", "phoneNumberId", "verifyToken"], renamed!["secretsSet"]!.AsArray().Select(n => n!.GetValue<string>()));
+
+        // Twilio's auth token is required and also authenticates Shroud's calls to Twilio's API: moving the host needs it again.
+        var (twilio, _) = await CreateAsync(new
+        {
+            type = "twilio",
+            name = "SMS",
+            secrets = new { authToken = "twilio-auth-token-1" },
+            forwardUrl = "https://bot.example.com/hooks/sms",
+            publicUrl = "https://shroud.example.com/sms",
+            apiBaseUrl = "https://api.twilio.example.com",
+        });
+        var twilioId = twilio["id"]!.GetValue<string>();
+        var refused = await SendAsync(HttpMethod.Patch, $"{Base}/{twilioId}", mergePatch: """{ "apiBaseUrl": "https://collector.example.net" }""");
+        Assert.NotNull(ShroudClient.AssertProblem(refused, HttpStatusCode.BadRequest, "validation_failed")["errors"]!["secrets.authToken"]);
+        Assert.Equal("twilio-auth-token-1", (await OpenSecretsAsync(twilioId))["authToken"]);
+    }
+
+    [Fact]
     public async Task Reveal_on_send_is_on_by_default_can_be_turned_off_and_reads_as_on_for_a_channel_stored_without_it()
     {
         var (created, _) = await CreateAsync(Slack());
