@@ -21,6 +21,13 @@ public sealed class DeliveriesApi(
 
     private static readonly string[] Statuses = [DeliveryStatuses.Failed, DeliveryStatuses.Pending, DeliveryStatuses.Delivered];
 
+    /// <summary>
+    /// How long a delivery may stay pending untouched before a retry by hand is taken: the consumer touches a pending
+    /// delivery at every attempt (at most 10 minutes apart), so one untouched for longer was never queued, or its queue
+    /// message ran out of receipts (poison queue) while storage was down.
+    /// </summary>
+    public static readonly TimeSpan StuckAfter = TimeSpan.FromHours(1);
+
     public async Task<Ok<DeliveryPageResponse>> ListAsync(HttpRequest request, string appId, string channelId)
     {
         await RequestBody.EnsureEmptyAsync(request);
@@ -50,9 +57,12 @@ public sealed class DeliveriesApi(
         await EnsureChannelAsync(appId, channelId, ct);
         var delivery = (DeliveryIds.IsValid(deliveryId) ? await deliveries.GetAsync(appId, channelId, deliveryId, ct) : null)
             ?? throw new ShroudException(ShroudError.DeliveryNotFound, $"The channel has no delivery '{deliveryId}'.");
-        if (delivery.Status != DeliveryStatuses.Failed)
+        var now = clock.GetUtcNow();
+        if (delivery.Status != DeliveryStatuses.Failed && !(delivery.Status == DeliveryStatuses.Pending && delivery.UpdatedAt <= now - StuckAfter))
         {
-            throw new ShroudException(ShroudError.DeliveryNotFailed, $"The delivery is {delivery.Status}; only a failed delivery can be retried.");
+            throw new ShroudException(
+                ShroudError.DeliveryNotFailed,
+                $"The delivery is {delivery.Status}; only a failed delivery, or one pending untouched for {StuckAfter.TotalHours:0} h, can be retried.");
         }
 
         if (delivery.PayloadExpiresAt <= clock.GetUtcNow() || delivery.LastError is "payload_expired" or "payload_unreadable" or "channel_deleted")
@@ -61,8 +71,27 @@ public sealed class DeliveriesApi(
         }
 
         // Pending before it is queued: the consumer only works on pending deliveries, and a second retry meanwhile is a 409.
-        var pending = await deliveries.ReplaceAsync(delivery with { Status = DeliveryStatuses.Pending, UpdatedAt = clock.GetUtcNow() }, ct);
-        await queue.SendAsync(new DeliveryMessage(appId, channelId, deliveryId, delivery.PayloadPartition, delivery.PayloadRow, 1), TimeSpan.Zero, ct);
+        var pending = await deliveries.ReplaceAsync(delivery with { Status = DeliveryStatuses.Pending, UpdatedAt = now }, ct);
+        try
+        {
+            await queue.SendAsync(new DeliveryMessage(appId, channelId, deliveryId, delivery.PayloadPartition, delivery.PayloadRow, 1), TimeSpan.Zero, ct);
+        }
+        catch
+        {
+            // Not queued: back to what it was, so that the retry can be asked for again. Should storage refuse this too,
+            // the delivery stays pending and can be retried once StuckAfter has passed.
+            try
+            {
+                await deliveries.ReplaceAsync(pending with { Status = delivery.Status, UpdatedAt = delivery.UpdatedAt }, CancellationToken.None);
+            }
+            catch (Exception)
+            {
+                // The enqueue's own failure is the one to answer with.
+            }
+
+            throw;
+        }
+
         await audit.RecordChangeAsync(request, appId, AuditActions.DeliveryRetry, deliveryId);
         return TypedResults.Accepted((string?)null, Response(pending));
     }

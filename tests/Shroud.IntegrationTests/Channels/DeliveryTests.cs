@@ -89,6 +89,33 @@ public sealed class DeliveryTests(AzuriteFixture azurite) : ChannelWebhookTestBa
     }
 
     [Fact]
+    public async Task A_delivery_left_pending_untouched_for_an_hour_can_be_retried_by_hand()
+    {
+        var (channelId, path, _) = await CreateChannelAsync("telegram", new { secretToken = Token });
+        var deliveries = $"/api/apps/{App}/channels/{channelId}/deliveries";
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(path, 31));
+        await WaitForBotAsync(1);
+        JsonNode? delivered = null;
+        await WaitForAsync(async () => (delivered = (await Client.SendAsync(HttpMethod.Get, deliveries + "?status=delivered", Key)).Body!["items"]!.AsArray().SingleOrDefault()) is not null, "the delivery");
+        var deliveryId = delivered!["deliveryId"]!.GetValue<string>();
+
+        // As a delivery whose queue message ran out of receipts while storage was down: pending, and nothing queued.
+        var table = Factory.Table("deliveries");
+        var row = table.Query<Azure.Data.Tables.TableEntity>(e => e.RowKey == deliveryId).Single();
+        row["Status"] = "pending";
+        await table.UpdateEntityAsync(row, row.ETag);
+
+        var early = await Client.SendAsync(HttpMethod.Post, $"{deliveries}/{deliveryId}/retry", Key);
+        Assert.Equal("delivery_not_failed", early.Body!["code"]!.GetValue<string>());
+
+        Factory.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
+        var retried = await Client.SendAsync(HttpMethod.Post, $"{deliveries}/{deliveryId}/retry", Key);
+
+        Assert.Equal(HttpStatusCode.Accepted, retried.Status);
+        Assert.Equal("pending", retried.Body!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_failed_delivery_whose_payload_expired_cannot_be_retried_and_the_sweep_removes_it()
     {
         var (channelId, path, _) = await CreateChannelAsync("telegram", new { secretToken = Token });
