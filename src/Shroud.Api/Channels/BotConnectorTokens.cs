@@ -73,12 +73,12 @@ public sealed class BotConnectorTokens(ChannelApi api, TimeProvider clock)
             }),
         };
         var answer = await api.SendAsync(Name, request, CancellationToken.None);
-        if (!answer.IsSuccess || answer.Body?["access_token"]?.ToString() is not { Length: > 0 } token)
+        if (!answer.IsSuccess || answer.Body.Prop("access_token")?.ToString() is not { Length: > 0 } token)
         {
-            throw ChannelApi.Refused(Name, answer.Status, ChannelApi.ErrorCode(answer.Body?["error"]));
+            throw ChannelApi.Refused(Name, answer.Status, ChannelApi.ErrorCode(answer.Body.Prop("error")));
         }
 
-        var lifetime = answer.Body["expires_in"] is JsonValue expiresIn && expiresIn.TryGetValue<int>(out var seconds) && seconds > 0
+        var lifetime = answer.Body.Prop("expires_in") is JsonValue expiresIn && expiresIn.TryGetValue<int>(out var seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
             : TimeSpan.Zero;
         return (token, clock.GetUtcNow() + lifetime - RefreshBefore);

@@ -32,7 +32,7 @@ public sealed class BotFrameworkSender(ChannelApi api, BotConnectorTokens tokens
     public async Task<ChannelSent> SendAsync(ChannelSend send, CancellationToken cancellationToken)
     {
         var serviceUrl = ServiceUrl(send);
-        var conversationId = send.Payload["conversation"]?["id"] is { } id && id.GetValueKind() == System.Text.Json.JsonValueKind.String
+        var conversationId = send.Payload.Prop("conversation").Prop("id") is { } id && id.GetValueKind() == System.Text.Json.JsonValueKind.String
             ? id.GetValue<string>()
             : throw ShroudException.Invalid("$.conversation.id", "is required: the conversation the activity goes to.");
         var token = await tokens.GetAsync(
@@ -45,14 +45,14 @@ public sealed class BotFrameworkSender(ChannelApi api, BotConnectorTokens tokens
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var answer = await api.SendAsync(Name, request, cancellationToken);
         return answer.IsSuccess
-            ? new ChannelSent(answer.Status, answer.Body?["id"]?.ToString())
-            : throw ChannelApi.Refused(Name, answer.Status, ChannelApi.ErrorCode(answer.Body?["error"]?["code"]));
+            ? new ChannelSent(answer.Status, answer.Body.Prop("id")?.ToString())
+            : throw ChannelApi.Refused(Name, answer.Status, ChannelApi.ErrorCode(answer.Body.Prop("error").Prop("code")));
     }
 
     private Uri ServiceUrl(ChannelSend send)
     {
         const string field = "$.serviceUrl";
-        var given = send.Payload["serviceUrl"] is { } node && node.GetValueKind() == System.Text.Json.JsonValueKind.String
+        var given = send.Payload.Prop("serviceUrl") is { } node && node.GetValueKind() == System.Text.Json.JsonValueKind.String
             ? node.GetValue<string>()
             : throw ShroudException.Invalid(field, "is required: the Bot Connector endpoint of the conversation, as its activities carry it.");
         var url = addresses.Check(field, given);

@@ -13,6 +13,17 @@ public sealed record ChannelAnswer(int Status, JsonNode? Body)
 }
 
 /// <summary>
+/// Walks JSON of a shape nobody promised (a channel's answer, a caller's payload): a property of an object or an item of
+/// an array, and null for anything else, where <see cref="JsonNode"/>'s own indexers throw on the wrong kind of node.
+/// </summary>
+public static class JsonPath
+{
+    public static JsonNode? Prop(this JsonNode? node, string name) => node is JsonObject o ? o[name] : null;
+
+    public static JsonNode? Item(this JsonNode? node, int index) => node is JsonArray a && index >= 0 && index < a.Count ? a[index] : null;
+}
+
+/// <summary>
 /// Every call to a channel's API goes through here: one named client from IHttpClientFactory whose primary handler is
 /// <see cref="ChannelOutboundHandler"/> (each resolved address checked at connect time) and whose resilience handler
 /// applies <see cref="ChannelSendOptions"/>. The client logs nothing (its URLs can hold a bot token); what is left after

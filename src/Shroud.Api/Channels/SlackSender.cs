@@ -25,8 +25,8 @@ public sealed class SlackSender(ChannelApi api) : IChannelSender
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", send.Secret(ChannelSecretNames.SlackBotToken));
         var answer = await api.SendAsync(Name, request, cancellationToken);
-        return answer.IsSuccess && answer.Body?["ok"]?.GetValueKind() == System.Text.Json.JsonValueKind.True
-            ? new ChannelSent(answer.Status, answer.Body["ts"]?.ToString())
-            : throw ChannelApi.Refused(Name, answer.Status, ChannelApi.ErrorCode(answer.Body?["error"]));
+        return answer.IsSuccess && answer.Body.Prop("ok")?.GetValueKind() == System.Text.Json.JsonValueKind.True
+            ? new ChannelSent(answer.Status, answer.Body.Prop("ts")?.ToString())
+            : throw ChannelApi.Refused(Name, answer.Status, ChannelApi.ErrorCode(answer.Body.Prop("error")));
     }
 }

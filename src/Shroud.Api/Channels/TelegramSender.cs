@@ -28,8 +28,8 @@ public sealed class TelegramSender(ChannelApi api) : IChannelSender
             Content = JsonContent.Create(send.Payload),
         };
         var answer = await api.SendAsync(Name, request, cancellationToken);
-        return answer.IsSuccess && answer.Body?["ok"]?.GetValueKind() == System.Text.Json.JsonValueKind.True
-            ? new ChannelSent(answer.Status, answer.Body["result"]?["message_id"]?.ToString())
-            : throw ChannelApi.Refused(Name, answer.Status, ChannelApi.ErrorCode(answer.Body?["error_code"]));
+        return answer.IsSuccess && answer.Body.Prop("ok")?.GetValueKind() == System.Text.Json.JsonValueKind.True
+            ? new ChannelSent(answer.Status, answer.Body.Prop("result").Prop("message_id")?.ToString())
+            : throw ChannelApi.Refused(Name, answer.Status, ChannelApi.ErrorCode(answer.Body.Prop("error_code")));
     }
 }

@@ -33,8 +33,8 @@ public sealed class TwilioSender(ChannelApi api) : IChannelSender
             "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{accountSid}:{send.Secret(ChannelSecretNames.TwilioAuthToken)}")));
         var answer = await api.SendAsync(Name, request, cancellationToken);
         return answer.IsSuccess
-            ? new ChannelSent(answer.Status, answer.Body?["sid"]?.ToString())
-            : throw ChannelApi.Refused(Name, answer.Status, ChannelApi.ErrorCode(answer.Body?["code"]));
+            ? new ChannelSent(answer.Status, answer.Body.Prop("sid")?.ToString())
+            : throw ChannelApi.Refused(Name, answer.Status, ChannelApi.ErrorCode(answer.Body.Prop("code")));
     }
 
     private static IEnumerable<KeyValuePair<string, string>> Parameters(JsonObject payload)

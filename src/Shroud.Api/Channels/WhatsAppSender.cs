@@ -29,7 +29,7 @@ public sealed class WhatsAppSender(ChannelApi api) : IChannelSender
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", send.Secret(ChannelSecretNames.WhatsAppAccessToken));
         var answer = await api.SendAsync(Name, request, cancellationToken);
         return answer.IsSuccess
-            ? new ChannelSent(answer.Status, answer.Body?["messages"]?[0]?["id"]?.ToString())
-            : throw ChannelApi.Refused(Name, answer.Status, ChannelApi.ErrorCode(answer.Body?["error"]?["code"]));
+            ? new ChannelSent(answer.Status, answer.Body.Prop("messages").Item(0).Prop("id")?.ToString())
+            : throw ChannelApi.Refused(Name, answer.Status, ChannelApi.ErrorCode(answer.Body.Prop("error").Prop("code")));
     }
 }
