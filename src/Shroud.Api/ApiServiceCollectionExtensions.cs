@@ -54,6 +54,13 @@ public static class ApiServiceCollectionExtensions
     {
         services.AddHttpClient(DeliveryWorker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => ChannelOutboundHandler.Create(sp.GetRequiredService<OutboundAddressPolicy>()));
+        services.AddHttpClient(ChannelMediaClient.ClientName, c => c.Timeout = ChannelMediaClient.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(sp => ChannelOutboundHandler.Create(sp.GetRequiredService<OutboundAddressPolicy>()))
+            // The default client logs write request URLs, and media URLs can carry a token.
+            .RemoveAllLoggers();
+        services.AddSingleton<ChannelMediaClient>();
+        services.AddSingleton<IChannelMediaSource, WhatsAppMediaSource>();
+        services.AddSingleton<InboundMediaSealer>();
         services.AddHttpClient(BotFrameworkMetadataClient, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(sp => ChannelOutboundHandler.Create(sp.GetRequiredService<OutboundAddressPolicy>()));
         services.AddSingleton<IBotFrameworkTokens>(sp => new BotFrameworkTokens(sp.GetRequiredService<IHttpClientFactory>().CreateClient(BotFrameworkMetadataClient)));

@@ -33,6 +33,12 @@ public sealed class FakeChannelServer : IAsyncDisposable
     /// <summary>A <c>Retry-After</c> header for every answer, when set.</summary>
     public string? RetryAfter { get; set; }
 
+    /// <summary>Files the fake serves as raw bytes, by request path (a channel's media download URLs).</summary>
+    public ConcurrentDictionary<string, (string ContentType, byte[] Bytes)> Files { get; } = new();
+
+    /// <summary>How many file downloads to answer 503 before serving the file (a channel's media host failing for a while).</summary>
+    public int FileFailures;
+
     public string BaseUrl { get; private set; } = "";
 
     public static async Task<FakeChannelServer> StartAsync()
@@ -73,6 +79,20 @@ public sealed class FakeChannelServer : IAsyncDisposable
             {
                 return;
             }
+        }
+
+        if (Files.TryGetValue(context.Request.Path, out var file))
+        {
+            if (Interlocked.Decrement(ref FileFailures) >= 0)
+            {
+                context.Response.StatusCode = 503;
+                return;
+            }
+
+            context.Response.ContentType = file.ContentType;
+            context.Response.ContentLength = file.Bytes.Length;
+            await context.Response.Body.WriteAsync(file.Bytes);
+            return;
         }
 
         var (status, json) = Answer(received);
