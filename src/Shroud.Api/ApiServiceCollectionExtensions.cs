@@ -60,6 +60,8 @@ public static class ApiServiceCollectionExtensions
             .RemoveAllLoggers();
         services.AddSingleton<ChannelMediaClient>();
         services.AddSingleton<IChannelMediaSource, WhatsAppMediaSource>();
+        services.AddSingleton<IChannelMediaSource, TelegramMediaSource>();
+        services.AddSingleton<IChannelMediaSource, TwilioMediaSource>();
         services.AddSingleton<InboundMediaSealer>();
         services.AddHttpClient(BotFrameworkMetadataClient, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(sp => ChannelOutboundHandler.Create(sp.GetRequiredService<OutboundAddressPolicy>()));

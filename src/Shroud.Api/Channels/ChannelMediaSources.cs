@@ -6,9 +6,16 @@ using Shroud.Core.Channels;
 
 namespace Shroud.Api.Channels;
 
-/// <summary>One file to download from a channel: the channel, its opened secrets and the file's id or URL as the channel gave it.</summary>
-public sealed record ChannelMediaRequest(Channel Channel, IReadOnlyDictionary<string, string> Secrets, string Source)
+/// <summary>
+/// One file to download from a channel: the channel, its opened secrets, the file's id or URL as the channel gave it,
+/// and the object that held it with its property name (where a channel puts the file's type beside it).
+/// </summary>
+public sealed record ChannelMediaRequest(Channel Channel, IReadOnlyDictionary<string, string> Secrets, string Source, JsonObject? Container = null, string? Property = null)
 {
+    /// <summary>A string property beside the file's field (e.g. its <c>mime_type</c>), when the payload has one in the clear.</summary>
+    public string? Beside(string name) =>
+        Container?[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+
     /// <summary>A secret the download needs; a channel without it cannot be downloaded from (<c>media_credentials_missing</c>).</summary>
     public string Secret(string name) =>
         Secrets.TryGetValue(name, out var value) && value.Length > 0 ? value : throw new ChannelMediaException("media_credentials_missing");
@@ -36,6 +43,9 @@ public sealed class ChannelMediaException(string error) : Exception($"The channe
 public interface IChannelMediaSource
 {
     ChannelKind Kind { get; }
+
+    /// <summary>The channel secrets a download needs; a channel missing one forwards its media as the sealed id or URL.</summary>
+    IReadOnlyList<string> SecretNames { get; }
 
     Task<ChannelFile> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken);
 }
@@ -69,22 +79,35 @@ public sealed class ChannelMediaClient(IHttpClientFactory clients, OutboundAddre
         }
     }
 
-    /// <summary>Sends a request and answers its response once its headers arrived; a failure or a non-2xx status throws <see cref="ChannelMediaException"/>.</summary>
+    /// <summary>How many redirects a download follows (Twilio's media URLs redirect to their storage host).</summary>
+    public const int MaxRedirects = 3;
+
+    /// <summary>
+    /// Sends a request and answers its response once its headers arrived; a failure or a non-2xx status throws
+    /// <see cref="ChannelMediaException"/>. Redirects of a GET are followed here, not by the handler, so that each
+    /// <c>Location</c> passes <see cref="CheckUrl"/>; the credentials go along only to the same origin.
+    /// </summary>
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        HttpResponseMessage response;
-        try
+        var response = await SendOnceAsync(request, cancellationToken);
+        for (var redirects = 0; IsRedirect(response) && request.Method == HttpMethod.Get; redirects++)
         {
-            response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        }
-        catch (HttpRequestException)
-        {
-            // The exception's message can name the host; the error names only what happened.
-            throw new ChannelMediaException("media_unreachable");
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ChannelMediaException("media_timeout");
+            var location = response.Headers.Location;
+            response.Dispose();
+            if (redirects == MaxRedirects || location is null)
+            {
+                throw new ChannelMediaException("media_redirect_refused");
+            }
+
+            var target = CheckUrl(new Uri(request.RequestUri!, location).AbsoluteUri);
+            using var next = new HttpRequestMessage(HttpMethod.Get, target);
+            if (Uri.Compare(target, request.RequestUri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0)
+            {
+                next.Headers.Authorization = request.Headers.Authorization;
+            }
+
+            response = await SendOnceAsync(next, cancellationToken);
+            request = next;
         }
 
         if (!response.IsSuccessStatusCode)
@@ -95,6 +118,25 @@ public sealed class ChannelMediaClient(IHttpClientFactory clients, OutboundAddre
         }
 
         return response;
+    }
+
+    private static bool IsRedirect(HttpResponseMessage response) => (int)response.StatusCode is 301 or 302 or 303 or 307 or 308;
+
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            // The exception's message can name the host; the error names only what happened.
+            throw new ChannelMediaException("media_unreachable");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ChannelMediaException("media_timeout");
+        }
     }
 
     /// <summary>A small JSON answer (a media endpoint's metadata), at most <see cref="ChannelApi.MaxAnswerBytes"/>; <c>media_answer_invalid</c> otherwise.</summary>
@@ -125,6 +167,8 @@ public sealed class WhatsAppMediaSource(ChannelMediaClient client) : IChannelMed
 {
     public ChannelKind Kind => ChannelKind.WhatsApp;
 
+    public IReadOnlyList<string> SecretNames { get; } = [ChannelSecretNames.WhatsAppAccessToken];
+
     public async Task<ChannelFile> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken)
     {
         var token = request.Secret(ChannelSecretNames.WhatsAppAccessToken);
@@ -132,10 +176,64 @@ public sealed class WhatsAppMediaSource(ChannelMediaClient client) : IChannelMed
         lookup.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var metadata = await client.GetJsonAsync(lookup, cancellationToken);
         var url = client.CheckUrl((metadata["url"] as JsonValue)?.GetValueKind() == JsonValueKind.String ? metadata["url"]!.GetValue<string>() : null);
-        var mimeType = (metadata["mime_type"] as JsonValue)?.GetValueKind() == JsonValueKind.String ? metadata["mime_type"]!.GetValue<string>() : null;
+        var mimeType = (metadata["mime_type"] as JsonValue)?.GetValueKind() == JsonValueKind.String ? metadata["mime_type"]!.GetValue<string>() : request.Beside("mime_type");
 
         using var download = new HttpRequestMessage(HttpMethod.Get, url);
         download.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return ChannelMediaClient.File(await client.SendAsync(download, cancellationToken), mimeType);
+    }
+}
+
+/// <summary>
+/// Telegram Bot API files: <c>getFile</c> (<c>{apiBase}/bot&lt;token&gt;/getFile?file_id=…</c>) answers the file's
+/// <c>file_path</c>, read from <c>{apiBase}/file/bot&lt;token&gt;/&lt;file_path&gt;</c>. Both URLs hold the bot token,
+/// which is why the media client logs nothing.
+/// </summary>
+public sealed class TelegramMediaSource(ChannelMediaClient client) : IChannelMediaSource
+{
+    public const string DefaultBaseUrl = "https://api.telegram.org";
+
+    public ChannelKind Kind => ChannelKind.Telegram;
+
+    public IReadOnlyList<string> SecretNames { get; } = [ChannelSecretNames.TelegramBotToken];
+
+    public async Task<ChannelFile> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken)
+    {
+        var token = request.Secret(ChannelSecretNames.TelegramBotToken);
+        var baseUrl = request.BaseUrl(DefaultBaseUrl);
+        using var lookup = new HttpRequestMessage(HttpMethod.Get, $"{baseUrl}/bot{token}/getFile?file_id={Uri.EscapeDataString(request.Source)}");
+        var answer = await client.GetJsonAsync(lookup, cancellationToken);
+        var filePath = answer["result"]?["file_path"] is JsonValue path && path.GetValueKind() == JsonValueKind.String ? path.GetValue<string>() : null;
+
+        // A relative path of plain segments: nothing that could leave the bot's file directory.
+        if (filePath is null || filePath.Length == 0 || filePath.Split('/').Any(s => s.Length == 0 || s is "." or ".."))
+        {
+            throw new ChannelMediaException("media_answer_invalid");
+        }
+
+        var escaped = string.Join('/', filePath.Split('/').Select(Uri.EscapeDataString));
+        using var download = new HttpRequestMessage(HttpMethod.Get, $"{baseUrl}/file/bot{token}/{escaped}");
+        return ChannelMediaClient.File(await client.SendAsync(download, cancellationToken), request.Beside("mime_type"));
+    }
+}
+
+/// <summary>
+/// Twilio: each <c>MediaUrlN</c> is read with HTTP basic authentication (<c>accountSid:authToken</c>); its type is
+/// <c>MediaContentTypeN</c>. The URL redirects to Twilio's storage host, which is followed without the credentials.
+/// </summary>
+public sealed class TwilioMediaSource(ChannelMediaClient client) : IChannelMediaSource
+{
+    public ChannelKind Kind => ChannelKind.Twilio;
+
+    public IReadOnlyList<string> SecretNames { get; } = [ChannelSecretNames.TwilioAccountSid, ChannelSecretNames.TwilioAuthToken];
+
+    public async Task<ChannelFile> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken)
+    {
+        var credentials = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+            $"{request.Secret(ChannelSecretNames.TwilioAccountSid)}:{request.Secret(ChannelSecretNames.TwilioAuthToken)}"));
+        using var download = new HttpRequestMessage(HttpMethod.Get, client.CheckUrl(request.Source));
+        download.Headers.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+        var contentType = request.Property is { } name ? request.Beside("MediaContentType" + name["MediaUrl".Length..]) : null;
+        return ChannelMediaClient.File(await client.SendAsync(download, cancellationToken), contentType);
     }
 }

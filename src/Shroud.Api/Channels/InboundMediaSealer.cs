@@ -42,20 +42,26 @@ public sealed class InboundMediaSealer(Vault vault, MediaVault media, IEnumerabl
 
         var root = JsonNode.Parse(payload, documentOptions: new JsonDocumentOptions { MaxDepth = ChatEvents.MaxDepth })!;
         var pending = Pending(root).ToList();
-        byKind.TryGetValue(ChannelTypes.KindOf(channel.Type), out var source);
+        // Without a media source, or without the credentials to download, the media passes as the sealed id or URL.
+        var source = byKind.GetValueOrDefault(ChannelTypes.KindOf(channel.Type));
+        if (source is not null && !source.SecretNames.All(name => secrets.TryGetValue(name, out var value) && value.Length > 0))
+        {
+            source = null;
+        }
         foreach (var field in pending)
         {
             field.Remove(InboundMedia.PendingProperty);
             if (source is not null && field[ChatEvents.ReferenceProperty] is JsonValue reference)
             {
-                var sealedFile = await SealFileAsync(appId, channel, secrets, source, reference.GetValue<string>(), field[ChatEvents.RedactedProperty]?.DeepClone(), cancellationToken);
+                var request = new ChannelMediaRequest(channel, secrets, "", field.Parent as JsonObject, field.Parent is JsonObject ? field.GetPropertyName() : null);
+                var sealedFile = await SealFileAsync(appId, request, source, reference.GetValue<string>(), field[ChatEvents.RedactedProperty]?.DeepClone(), cancellationToken);
                 if (sealedFile is not null)
                 {
                     field.ReplaceWith(sealedFile);
                 }
             }
 
-            // A channel without a media source, or a source that has expired, passes as sealed (its marker removed).
+            // A field not downloaded (no source, no credentials, expired) passes as sealed, its marker removed.
             var updated = JsonSerializer.SerializeToUtf8Bytes(root, Forwarded);
             await save(updated);
             payload = updated;
@@ -65,10 +71,10 @@ public sealed class InboundMediaSealer(Vault vault, MediaVault media, IEnumerabl
     }
 
     private async Task<JsonObject?> SealFileAsync(
-        string appId, Channel channel, IReadOnlyDictionary<string, string> secrets, IChannelMediaSource source, string reference, JsonNode? redacted, CancellationToken cancellationToken)
+        string appId, ChannelMediaRequest request, IChannelMediaSource source, string reference, JsonNode? redacted, CancellationToken cancellationToken)
     {
         var revealed = (await vault.RevealAsync(
-            appId, [("source", reference)], new AuditEntry(appId, AuditActions.ChannelMediaFetch, AuditOutcomes.Succeeded, null, Target: channel.Id), cancellationToken))[0];
+            appId, [("source", reference)], new AuditEntry(appId, AuditActions.ChannelMediaFetch, AuditOutcomes.Succeeded, null, Target: request.Channel.Id), cancellationToken))[0];
         if (revealed.Expired || !ShroudReference.TryParse(reference, out var parsed))
         {
             return null;
@@ -82,7 +88,7 @@ public sealed class InboundMediaSealer(Vault vault, MediaVault media, IEnumerabl
         }
 
         SealedMedia sealedMedia;
-        using (var file = await source.OpenAsync(new ChannelMediaRequest(channel, secrets, revealed.Value), cancellationToken))
+        using (var file = await source.OpenAsync(request with { Source = revealed.Value }, cancellationToken))
         {
             try
             {

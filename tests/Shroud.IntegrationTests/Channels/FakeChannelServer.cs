@@ -39,6 +39,9 @@ public sealed class FakeChannelServer : IAsyncDisposable
     /// <summary>How many file downloads to answer 503 before serving the file (a channel's media host failing for a while).</summary>
     public int FileFailures;
 
+    /// <summary>A <c>Location</c> header for every answer that is not a file, when set (a redirect).</summary>
+    public string? Location { get; set; }
+
     public string BaseUrl { get; private set; } = "";
 
     public static async Task<FakeChannelServer> StartAsync()
@@ -98,6 +101,11 @@ public sealed class FakeChannelServer : IAsyncDisposable
         var (status, json) = Answer(received);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
+        if (Location is not null)
+        {
+            context.Response.Headers.Location = Location;
+        }
+
         if (RetryAfter is not null)
         {
             context.Response.Headers.RetryAfter = RetryAfter;

@@ -137,3 +137,97 @@ public sealed class InboundMediaTests(AzuriteFixture azurite) : ChannelWebhookTe
         Assert.Single(Bot.Requests);
     }
 }
+
+/// <summary>Telegram and Twilio media sealed as files, each read from a fake channel with the channel's own credential.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class InboundMediaOtherChannelsTests(AzuriteFixture azurite) : ChannelWebhookTestBase(azurite)
+{
+    private FakeChannelServer fake = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        fake = await FakeChannelServer.StartAsync();
+        await CreateConfigurationAsync("media", asDefault: true);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await fake.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    private async Task<byte[]> RevealMediaAsync(JsonNode? field)
+    {
+        using var reveal = new HttpRequestMessage(HttpMethod.Post, $"/api/apps/{App}/media/reveal") { Content = JsonContent.Create(new { @ref = field!["$shroud"]!.GetValue<string>() }) };
+        reveal.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        using var response = await Http.SendAsync(reveal);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    [Fact]
+    public async Task A_Telegram_photo_is_fetched_through_getFile_with_the_bot_token()
+    {
+        const string botToken = "123456:telegram-bot-token-media";
+        const string secretToken = "telegram-secret-media";
+        var photo = RandomNumberGenerator.GetBytes(300_000);
+        fake.Answer = r => r.Path.StartsWith($"/bot{botToken}/getFile?file_id=AgACAgIAAxk-large", StringComparison.Ordinal)
+            ? (200, """{"ok":true,"result":{"file_id":"AgACAgIAAxk-large","file_unique_id":"u1","file_size":300000,"file_path":"photos/file_7.jpg"}}""")
+            : (400, """{"ok":false,"error_code":400}""");
+        fake.Files[$"/file/bot{botToken}/photos/file_7.jpg"] = ("image/jpeg", photo);
+        var (_, path, _) = await CreateChannelAsync("telegram", new { secretToken, botToken }, apiBaseUrl: fake.BaseUrl);
+        const string update = """
+            {"update_id":9001,"message":{"message_id":5,"from":{"id":77,"is_bot":false},"chat":{"id":77,"type":"private"},
+             "photo":[{"file_id":"AgACAgIAAxk-small","file_unique_id":"u0","width":90,"height":90},{"file_id":"AgACAgIAAxk-large","file_unique_id":"u1","width":1280,"height":1280}]}}
+            """;
+
+        using var response = await PostAsync(Http, path, update, "application/json", ("X-Telegram-Bot-Api-Secret-Token", secretToken));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await WaitForBotAsync(1);
+
+        var photos = JsonNode.Parse(Bot.Requests.Single().Body)!["message"]!["photo"]!;
+        var large = photos[1]!["file_id"]!;
+        Assert.Equal(photo, await RevealMediaAsync(large));
+        Assert.Equal("image/jpeg", large["contentType"]!.GetValue<string>());
+        Assert.Equal("AgACAgIAAxk-large", await DecryptAsync(large["source"]));
+
+        // The smaller sizes stay sealed ids; only the largest is downloaded, both calls carrying the bot token.
+        Assert.True(IsSealed(photos[0]!["file_id"]) && photos[0]!["file_id"]!["contentType"] is null);
+        Assert.Equal(2, fake.Requests.Count);
+        Assert.All(fake.Requests, r => Assert.Contains($"/bot{botToken}/", r.Path, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_Twilio_media_url_is_read_with_basic_authentication_and_its_redirect_followed()
+    {
+        const string accountSid = "AC0123456789abcdef0123456789abcdef";
+        const string authToken = "twilio-auth-token-media";
+        const string url = "https://shroud.example.com/twilio";
+        var picture = RandomNumberGenerator.GetBytes(200_000);
+        fake.Files["/storage/ME1"] = ("application/octet-stream", picture);
+        var (_, path, _) = await CreateChannelAsync("twilio", new { authToken, accountSid }, publicUrl: url);
+        var mediaUrl = $"{fake.BaseUrl}/2010-04-01/Accounts/{accountSid}/Messages/MM1/Media/ME1";
+        (string, string)[] parameters =
+        [
+            ("MessageSid", "SM0123456789abcdef0123456789abcdef"), ("From", "whatsapp:+14155550100"), ("To", "whatsapp:+14155550199"),
+            ("NumMedia", "1"), ("MediaUrl0", mediaUrl), ("MediaContentType0", "image/png"),
+        ];
+        fake.Answer = _ => (307, "{}");
+        fake.Location = "/storage/ME1";
+
+        using var response = await PostAsync(Http, path, Form(parameters), "application/x-www-form-urlencoded", TwilioHeaders(authToken, url, parameters));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await WaitForBotAsync(1);
+
+        var field = JsonNode.Parse(Bot.Requests.Single().Body)!["MediaUrl0"];
+        Assert.Equal(picture, await RevealMediaAsync(field));
+        Assert.Equal("image/png", field!["contentType"]!.GetValue<string>());
+        Assert.Equal(mediaUrl, await DecryptAsync(field["source"]));
+        var requests = fake.Requests.ToList();
+        Assert.Equal("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{accountSid}:{authToken}")), requests[0].Authorization);
+
+        // The redirect to the storage path is followed on the same origin, so the credentials go along.
+        Assert.Equal("/storage/ME1", requests[1].Path);
+    }
+}
