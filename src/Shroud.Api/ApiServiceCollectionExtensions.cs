@@ -62,6 +62,8 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<IChannelMediaSource, WhatsAppMediaSource>();
         services.AddSingleton<IChannelMediaSource, TelegramMediaSource>();
         services.AddSingleton<IChannelMediaSource, TwilioMediaSource>();
+        services.AddSingleton<IChannelMediaSource, SlackMediaSource>();
+        services.AddSingleton<IChannelMediaSource, BotFrameworkMediaSource>();
         services.AddSingleton<InboundMediaSealer>();
         services.AddHttpClient(BotFrameworkMetadataClient, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(sp => ChannelOutboundHandler.Create(sp.GetRequiredService<OutboundAddressPolicy>()));

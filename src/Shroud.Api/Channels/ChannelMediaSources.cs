@@ -47,7 +47,8 @@ public interface IChannelMediaSource
     /// <summary>The channel secrets a download needs; a channel missing one forwards its media as the sealed id or URL.</summary>
     IReadOnlyList<string> SecretNames { get; }
 
-    Task<ChannelFile> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken);
+    /// <summary>The file, streaming; null when the field names nothing to download (it then passes as sealed).</summary>
+    Task<ChannelFile?> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -169,7 +170,7 @@ public sealed class WhatsAppMediaSource(ChannelMediaClient client) : IChannelMed
 
     public IReadOnlyList<string> SecretNames { get; } = [ChannelSecretNames.WhatsAppAccessToken];
 
-    public async Task<ChannelFile> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken)
+    public async Task<ChannelFile?> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken)
     {
         var token = request.Secret(ChannelSecretNames.WhatsAppAccessToken);
         using var lookup = new HttpRequestMessage(HttpMethod.Get, $"{request.BaseUrl(WhatsAppSender.DefaultBaseUrl)}/{WhatsAppSender.GraphVersion}/{Uri.EscapeDataString(request.Source)}");
@@ -197,7 +198,7 @@ public sealed class TelegramMediaSource(ChannelMediaClient client) : IChannelMed
 
     public IReadOnlyList<string> SecretNames { get; } = [ChannelSecretNames.TelegramBotToken];
 
-    public async Task<ChannelFile> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken)
+    public async Task<ChannelFile?> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken)
     {
         var token = request.Secret(ChannelSecretNames.TelegramBotToken);
         var baseUrl = request.BaseUrl(DefaultBaseUrl);
@@ -227,7 +228,7 @@ public sealed class TwilioMediaSource(ChannelMediaClient client) : IChannelMedia
 
     public IReadOnlyList<string> SecretNames { get; } = [ChannelSecretNames.TwilioAccountSid, ChannelSecretNames.TwilioAuthToken];
 
-    public async Task<ChannelFile> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken)
+    public async Task<ChannelFile?> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken)
     {
         var credentials = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
             $"{request.Secret(ChannelSecretNames.TwilioAccountSid)}:{request.Secret(ChannelSecretNames.TwilioAuthToken)}"));
@@ -235,5 +236,61 @@ public sealed class TwilioMediaSource(ChannelMediaClient client) : IChannelMedia
         download.Headers.Authorization = new AuthenticationHeaderValue("Basic", credentials);
         var contentType = request.Property is { } name ? request.Beside("MediaContentType" + name["MediaUrl".Length..]) : null;
         return ChannelMediaClient.File(await client.SendAsync(download, cancellationToken), contentType);
+    }
+}
+
+/// <summary>Slack: a file's <c>url_private</c> is read with the bot token as a bearer token; its type is the file's <c>mimetype</c>.</summary>
+public sealed class SlackMediaSource(ChannelMediaClient client) : IChannelMediaSource
+{
+    public ChannelKind Kind => ChannelKind.Slack;
+
+    public IReadOnlyList<string> SecretNames { get; } = [ChannelSecretNames.SlackBotToken];
+
+    public async Task<ChannelFile?> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken)
+    {
+        using var download = new HttpRequestMessage(HttpMethod.Get, client.CheckUrl(request.Source));
+        download.Headers.Authorization = new AuthenticationHeaderValue("Bearer", request.Secret(ChannelSecretNames.SlackBotToken));
+        return ChannelMediaClient.File(await client.SendAsync(download, cancellationToken), request.Beside("mimetype"));
+    }
+}
+
+/// <summary>
+/// Bot Framework: an attachment's <c>contentUrl</c>, with its <c>contentType</c>. A URL on a Bot Connector host (or the
+/// channel's <c>apiBaseUrl</c> host) is read with the Bot Connector token, as Teams' and the connector's attachment
+/// URLs need; any other host gets no token, since the token must never leave Bot Framework's hosts.
+/// </summary>
+public sealed class BotFrameworkMediaSource(ChannelMediaClient client, BotConnectorTokens tokens) : IChannelMediaSource
+{
+    public ChannelKind Kind => ChannelKind.BotFramework;
+
+    public IReadOnlyList<string> SecretNames { get; } = [ChannelSecretNames.BotFrameworkAppPassword];
+
+    public async Task<ChannelFile?> OpenAsync(ChannelMediaRequest request, CancellationToken cancellationToken)
+    {
+        // Some channels inline small files as data: URLs; what is not an http(s) URL is no file to fetch.
+        if (!request.Source.StartsWith("https://", StringComparison.OrdinalIgnoreCase) && !request.Source.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var url = client.CheckUrl(request.Source);
+        using var download = new HttpRequestMessage(HttpMethod.Get, url);
+        if (BotFrameworkSender.IsConnectorHost(url, request.Channel))
+        {
+            string token;
+            try
+            {
+                token = await tokens.GetAsync(
+                    request.Channel.ApiBaseUrl, request.Secret(ChannelSecretNames.BotFrameworkAppId), request.Secret(ChannelSecretNames.BotFrameworkAppPassword), cancellationToken);
+            }
+            catch (ShroudException)
+            {
+                throw new ChannelMediaException("media_token_failed");
+            }
+
+            download.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return ChannelMediaClient.File(await client.SendAsync(download, cancellationToken), request.Beside("contentType"));
     }
 }

@@ -90,6 +90,11 @@ public sealed class InboundMediaSealer(Vault vault, MediaVault media, IEnumerabl
         SealedMedia sealedMedia;
         using (var file = await source.OpenAsync(request with { Source = revealed.Value }, cancellationToken))
         {
+            if (file is null)
+            {
+                return null;
+            }
+
             try
             {
                 await using var content = await file.Response.Content.ReadAsStreamAsync(cancellationToken);

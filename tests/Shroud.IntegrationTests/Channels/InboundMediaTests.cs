@@ -230,4 +230,30 @@ public sealed class InboundMediaOtherChannelsTests(AzuriteFixture azurite) : Cha
         // The redirect to the storage path is followed on the same origin, so the credentials go along.
         Assert.Equal("/storage/ME1", requests[1].Path);
     }
+
+    [Fact]
+    public async Task A_Slack_file_is_read_from_url_private_with_the_bot_token()
+    {
+        const string signingSecret = "slack-signing-secret-media";
+        const string botToken = "xoxb-slack-bot-token-media";
+        var scan = RandomNumberGenerator.GetBytes(150_000);
+        fake.Files["/files-pri/T1-F1/passport.png"] = ("application/octet-stream", scan);
+        var (_, path, _) = await CreateChannelAsync("slack", new { signingSecret, botToken });
+        var body = $$$"""
+            {"token":"XXYYZZ","team_id":"T061EG9R6","api_app_id":"A0PNCHHK2","type":"event_callback","event_id":"EvMedia1","event_time":1700000000,
+             "event":{"type":"message","channel":"C0001","user":"U061F7AUR","text":"my passport","ts":"1700000000.000100",
+                      "files":[{"id":"F1","name":"passport.png","url_private":"{{{fake.BaseUrl}}}/files-pri/T1-F1/passport.png","mimetype":"image/png"}]}}
+            """;
+
+        using var response = await PostAsync(Http, path, body, "application/json", SlackHeaders(signingSecret, Now, body));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await WaitForBotAsync(1);
+
+        var file = JsonNode.Parse(Bot.Requests.Single().Body)!["event"]!["files"]![0]!;
+        Assert.Equal(scan, await RevealMediaAsync(file["url_private"]));
+        Assert.Equal("image/png", file["url_private"]!["contentType"]!.GetValue<string>());
+        Assert.Equal($"{fake.BaseUrl}/files-pri/T1-F1/passport.png", await DecryptAsync(file["url_private"]!["source"]));
+        Assert.True(IsSealed(file["name"]));
+        Assert.Equal($"Bearer {botToken}", Assert.Single(fake.Requests).Authorization);
+    }
 }
