@@ -42,12 +42,14 @@ public sealed class InboundMediaSealer(Vault vault, MediaVault media, IEnumerabl
 
         var root = JsonNode.Parse(payload, documentOptions: new JsonDocumentOptions { MaxDepth = ChatEvents.MaxDepth })!;
         var pending = Pending(root).ToList();
+
         // Without a media source, or without the credentials to download, the media passes as the sealed id or URL.
         var source = byKind.GetValueOrDefault(ChannelTypes.KindOf(channel.Type));
         if (source is not null && !source.SecretNames.All(name => secrets.TryGetValue(name, out var value) && value.Length > 0))
         {
             source = null;
         }
+
         foreach (var field in pending)
         {
             field.Remove(InboundMedia.PendingProperty);
