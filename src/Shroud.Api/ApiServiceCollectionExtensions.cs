@@ -56,6 +56,17 @@ public static class ApiServiceCollectionExtensions
         services.AddHttpClient(DeliveryWorker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => ChannelOutboundHandler.Create(sp.GetRequiredService<OutboundAddressPolicy>()))
             .RemoveAllLoggers();
+        services.AddHttpClient(ChannelMediaClient.ClientName, c => c.Timeout = ChannelMediaClient.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(sp => ChannelOutboundHandler.Create(sp.GetRequiredService<OutboundAddressPolicy>()))
+            // The default client logs write request URLs, and media URLs can carry a token.
+            .RemoveAllLoggers();
+        services.AddSingleton<ChannelMediaClient>();
+        services.AddSingleton<IChannelMediaSource, WhatsAppMediaSource>();
+        services.AddSingleton<IChannelMediaSource, TelegramMediaSource>();
+        services.AddSingleton<IChannelMediaSource, TwilioMediaSource>();
+        services.AddSingleton<IChannelMediaSource, SlackMediaSource>();
+        services.AddSingleton<IChannelMediaSource, BotFrameworkMediaSource>();
+        services.AddSingleton<InboundMediaSealer>();
         services.AddHttpClient(BotFrameworkMetadataClient, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(sp => ChannelOutboundHandler.Create(sp.GetRequiredService<OutboundAddressPolicy>()));
         services.AddSingleton<IBotFrameworkTokens>(sp => new BotFrameworkTokens(sp.GetRequiredService<IHttpClientFactory>().CreateClient(BotFrameworkMetadataClient)));

@@ -114,6 +114,19 @@ public sealed class RecordTable(TableClient table, BlobContainerClient media) : 
             e.GetDateTimeOffset("ExpiresAt") ?? DateTimeOffset.MinValue, e.GetInt32("KekVersion") ?? 0, parts.SelectMany(p => p).ToArray());
     }
 
+    public async Task<bool> ReplacePayloadAsync(StoredPayload payload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.UpdateEntityAsync(PayloadEntity(payload), ETag.All, TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
+
     public async Task DeletePayloadAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         try

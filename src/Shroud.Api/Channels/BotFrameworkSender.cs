@@ -61,10 +61,16 @@ public sealed class BotFrameworkSender(ChannelApi api, BotConnectorTokens tokens
             throw ShroudException.Invalid(field, "must not carry a query.");
         }
 
-        var host = url.IdnHost.TrimEnd('.').ToLowerInvariant();
-        var configured = send.Channel.ApiBaseUrl is { } apiBaseUrl ? new Uri(apiBaseUrl).IdnHost.TrimEnd('.').ToLowerInvariant() : null;
-        return ConnectorHosts.Contains(host) || ConnectorHostSuffixes.Any(s => host.EndsWith(s, StringComparison.Ordinal)) || host == configured
+        return IsConnectorHost(url, send.Channel)
             ? url
             : throw ShroudException.Invalid(field, "must be a Bot Connector host (or the host of the channel's apiBaseUrl).");
+    }
+
+    /// <summary>Whether <paramref name="url"/> is on a Bot Connector host (or the channel's <c>apiBaseUrl</c> host): the only hosts its token goes to.</summary>
+    public static bool IsConnectorHost(Uri url, Channel channel)
+    {
+        var host = url.IdnHost.TrimEnd('.').ToLowerInvariant();
+        var configured = channel.ApiBaseUrl is { } apiBaseUrl ? new Uri(apiBaseUrl).IdnHost.TrimEnd('.').ToLowerInvariant() : null;
+        return ConnectorHosts.Contains(host) || ConnectorHostSuffixes.Any(s => host.EndsWith(s, StringComparison.Ordinal)) || host == configured;
     }
 }

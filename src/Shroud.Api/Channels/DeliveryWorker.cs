@@ -29,6 +29,7 @@ public sealed class DeliveryWorker(
     AppDirectory directory,
     IDeliveryQueue queue,
     IHttpClientFactory httpClients,
+    InboundMediaSealer media,
     IOptions<ChannelOptions> options,
     TimeProvider clock,
     ILogger<DeliveryWorker> logger)
@@ -82,8 +83,21 @@ public sealed class DeliveryWorker(
             return;
         }
 
-        var forwardSecret = (await secrets.OpenAsync(m.AppId, channel, cancellationToken))[ChannelSecrets.ForwardSecretName];
-        var (statusCode, error) = await PostAsync(channel, m, body, forwardSecret, cancellationToken);
+        var opened = await secrets.OpenAsync(m.AppId, channel, cancellationToken);
+        string? mediaError = null;
+        try
+        {
+            body = await media.SealAsync(m.AppId, channel, opened, body, sealedBody => SaveAsync(m, payload, sealedBody, cancellationToken), cancellationToken);
+        }
+        catch (ChannelMediaException e)
+        {
+            // Retried as a failed delivery is; the error is a code, never the URL, the token or the channel's answer.
+            mediaError = e.Error;
+        }
+
+        var (statusCode, error) = mediaError is null
+            ? await PostAsync(channel, m, body, opened[ChannelSecrets.ForwardSecretName], cancellationToken)
+            : (null, mediaError);
         delivery = delivery with { Attempts = delivery.Attempts + 1, LastStatusCode = statusCode, LastError = error };
         if (statusCode is >= 200 and < 300)
         {
@@ -171,6 +185,15 @@ public sealed class DeliveryWorker(
         {
             return null;
         }
+    }
+
+    /// <summary>Stores the payload again (its media files sealed), sealed as the webhook sealed it, so a retry does not download them again.</summary>
+    private async Task SaveAsync(DeliveryMessage m, StoredPayload payload, byte[] body, CancellationToken cancellationToken)
+    {
+        var kek = await directory.GetAsync(m.AppId, payload.KekVersion, cancellationToken)
+            ?? throw new InvalidOperationException("The payload's KEK version is gone.");
+        var sealedBody = DeliveryPayloads.Seal(kek, m.ChannelId, m.DeliveryId, m.Partition, m.Row, body);
+        await records.ReplacePayloadAsync(payload with { Sealed = sealedBody }, cancellationToken);
     }
 
     private async Task<(int? StatusCode, string? Error)> PostAsync(Channel channel, DeliveryMessage m, byte[] body, string forwardSecret, CancellationToken cancellationToken)

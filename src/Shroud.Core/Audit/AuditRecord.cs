@@ -7,6 +7,7 @@ public static class AuditActions
     public const string EventsReveal = "events.reveal";
     public const string MediaReveal = "media.reveal";
     public const string ChannelSend = "channel.send";
+    public const string ChannelMediaFetch = "channel.media.fetch";
     public const string AppCreate = "app.create";
     public const string AppUpdate = "app.update";
     public const string KeyCreate = "key.create";

@@ -28,6 +28,7 @@ public sealed class ChannelInbox(
         var rules = await configurations.ForAsync(appId, payload.Messages.Select(m => m.ConversationId ?? ""), cancellationToken);
 
         var targets = new List<InboundField>();
+        var files = new List<bool>();
         var items = new List<SealItem>();
         var seen = new HashSet<(JsonObject, string)>();
         TimeSpan? shortest = null;
@@ -46,6 +47,7 @@ public sealed class ChannelInbox(
 
                 var isText = node is JsonValue v && v.GetValueKind() == JsonValueKind.String;
                 targets.Add(field);
+                files.Add(field.IsFile && asMedia.Media);
                 items.Add(new SealItem(field.Path, isText ? node.GetValue<string>() : node.ToJsonString(), null, isText ? Vault.TextContentType : Vault.JsonContentType));
                 var ttl = configuration?.Ttl ?? options.Value.DefaultTtl;
                 shortest = shortest is { } s && s < ttl ? s : ttl;
@@ -61,11 +63,18 @@ public sealed class ChannelInbox(
         var prepared = await vault.PrepareAsync(appId, items, shortest ?? options.Value.DefaultTtl, cancellationToken);
         for (var i = 0; i < targets.Count; i++)
         {
-            targets[i].Container[targets[i].Property] = new JsonObject
+            var sealedField = new JsonObject
             {
                 [ChatEvents.ReferenceProperty] = prepared.Values[i].Reference,
                 [ChatEvents.RedactedProperty] = prepared.Values[i].Redacted,
             };
+            if (files[i])
+            {
+                // The file itself is downloaded by the delivery consumer, not while the channel waits for its answer.
+                sealedField[InboundMedia.PendingProperty] = true;
+            }
+
+            targets[i].Container[targets[i].Property] = sealedField;
         }
 
         var deliveryId = DeliveryIds.For(channel.Id, payload.IdempotencyKey);

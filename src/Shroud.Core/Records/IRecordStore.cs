@@ -34,6 +34,12 @@ public interface IRecordStore
     /// <summary>One point read of a delivery payload row; null when it is gone (delivered, dropped or swept).</summary>
     Task<StoredPayload?> ReadPayloadAsync(string partitionKey, string rowKey, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Replaces the sealed bytes of a delivery payload row that exists (a payload whose media files were sealed, so a
+    /// retry does not download them again); false when the row is gone.
+    /// </summary>
+    Task<bool> ReplacePayloadAsync(StoredPayload payload, CancellationToken cancellationToken);
+
     /// <summary>Deletes a delivery payload row; one already gone is not an error.</summary>
     Task DeletePayloadAsync(string partitionKey, string rowKey, CancellationToken cancellationToken);
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Shroud.Api;
+using Shroud.Api.Channels;
 using Shroud.Core.Channels;
 using Shroud.IntegrationTests.Infrastructure;
 
@@ -45,6 +46,8 @@ public sealed class BotFrameworkWebhookTests(AzuriteFixture azurite) : ChannelWe
             {
                 keys = new[] { new { kty = "RSA", use = "sig", kid = "key-1", n = Base64UrlEncoder.Encode(publicKey.Parameters.Modulus), e = Base64UrlEncoder.Encode(publicKey.Parameters.Exponent) } },
             })),
+            BotConnectorTokens.TokenPath => (200, """{"token_type":"Bearer","expires_in":3600,"access_token":"bf-connector-token-media"}"""),
+            AttachmentPath => (200, AttachmentBytes),
             _ => (404, null),
         };
         await base.InitializeAsync();
@@ -58,11 +61,44 @@ public sealed class BotFrameworkWebhookTests(AzuriteFixture azurite) : ChannelWe
         signingKey.Dispose();
     }
 
+    // The metadata, token and attachment server is https with a self-signed certificate each of these clients is given to trust.
     protected override HttpClient CreateHttpClient() => Factory.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
-        services.AddHttpClient(ApiServiceCollectionExtensions.BotFrameworkMetadataClient).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+    {
+        foreach (var client in new[] { ApiServiceCollectionExtensions.BotFrameworkMetadataClient, ChannelApi.ClientName, ChannelMediaClient.ClientName })
         {
-            SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetCertHashString() == certificate.GetCertHashString() },
-        }))).CreateClient();
+            services.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetCertHashString() == certificate.GetCertHashString() },
+            });
+        }
+    })).CreateClient();
+
+    private const string AttachmentPath = "/v3/attachments/att-1/views/original";
+
+    // The BotServer answers text; a JSON string stands in for the image's bytes.
+    private const string AttachmentBytes = "\"an image of an identity card, as the connector serves it\"";
+
+    [Fact]
+    public async Task An_attachment_on_the_connector_host_is_read_with_the_connector_token_and_sealed_as_a_file()
+    {
+        await CreateConfigurationAsync("seal everything", asDefault: true);
+        var (_, path, _) = await CreateChannelAsync("botframework", new { appId = BotAppId, appPassword = "bf-app-password-media" }, apiBaseUrl: metadata.BaseAddress.ToString());
+        var contentUrl = metadata.Url(AttachmentPath).ToString();
+        var body = Activity("act-media", "my id card").Replace("https://files.example.com/scan.png", contentUrl, StringComparison.Ordinal);
+
+        using var accepted = await PostAsync(Http, path, body, "application/json", ("Authorization", "Bearer " + Token()));
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        await WaitForBotAsync(1);
+
+        var field = JsonNode.Parse(Assert.Single(Bot.Requests).Body)!["attachments"]![0]!["contentUrl"]!;
+        Assert.Equal("image/png", field["contentType"]!.GetValue<string>());
+        Assert.Equal(contentUrl, await DecryptAsync(field["source"]));
+        using var reveal = new HttpRequestMessage(HttpMethod.Post, $"/api/apps/{App}/media/reveal") { Content = System.Net.Http.Json.JsonContent.Create(new { @ref = field["$shroud"]!.GetValue<string>() }) };
+        reveal.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
+        using var revealed = await Http.SendAsync(reveal);
+        Assert.Equal(AttachmentBytes, await revealed.Content.ReadAsStringAsync());
+        Assert.Equal("Bearer bf-connector-token-media", metadata.Requests.Single(r => r.Path == AttachmentPath).Headers["Authorization"]);
+    }
 
     private static string Activity(string id, string text) => $$$"""
         {"type":"message","id":"{{{id}}}","timestamp":"2026-12-01T10:00:00.000Z","serviceUrl":"https://smba.trafficmanager.net/teams/","channelId":"msteams",

@@ -33,6 +33,15 @@ public sealed class FakeChannelServer : IAsyncDisposable
     /// <summary>A <c>Retry-After</c> header for every answer, when set.</summary>
     public string? RetryAfter { get; set; }
 
+    /// <summary>Files the fake serves as raw bytes, by request path (a channel's media download URLs).</summary>
+    public ConcurrentDictionary<string, (string ContentType, byte[] Bytes)> Files { get; } = new();
+
+    /// <summary>How many file downloads to answer 503 before serving the file (a channel's media host failing for a while).</summary>
+    public int FileFailures;
+
+    /// <summary>A <c>Location</c> header for every answer that is not a file, when set (a redirect).</summary>
+    public string? Location { get; set; }
+
     public string BaseUrl { get; private set; } = "";
 
     public static async Task<FakeChannelServer> StartAsync()
@@ -75,9 +84,28 @@ public sealed class FakeChannelServer : IAsyncDisposable
             }
         }
 
+        if (Files.TryGetValue(context.Request.Path, out var file))
+        {
+            if (Interlocked.Decrement(ref FileFailures) >= 0)
+            {
+                context.Response.StatusCode = 503;
+                return;
+            }
+
+            context.Response.ContentType = file.ContentType;
+            context.Response.ContentLength = file.Bytes.Length;
+            await context.Response.Body.WriteAsync(file.Bytes);
+            return;
+        }
+
         var (status, json) = Answer(received);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
+        if (Location is not null)
+        {
+            context.Response.Headers.Location = Location;
+        }
+
         if (RetryAfter is not null)
         {
             context.Response.Headers.RetryAfter = RetryAfter;

@@ -12,6 +12,10 @@ public sealed class InboundMapperTests
     private static IEnumerable<string> Paths(InboundPayload payload, InboundFieldKind? kind = null) =>
         payload.Messages.SelectMany(m => m.Fields).Where(f => kind is null || f.Kind == kind).Select(f => f.Path);
 
+    /// <summary>The fields naming a file the delivery consumer downloads when media is encrypted.</summary>
+    private static IEnumerable<string> Files(InboundPayload payload) =>
+        payload.Messages.SelectMany(m => m.Fields).Where(f => f.IsFile).Select(f => f.Path);
+
     [Fact]
     public void Slack_event_maps_text_blocks_and_file_fields_keyed_by_event_id()
     {
@@ -26,6 +30,7 @@ public sealed class InboundMapperTests
         Assert.Equal("user", message.Author);
         Assert.Equal(["event.text", "event.blocks"], Paths(payload, InboundFieldKind.Text));
         Assert.Equal(["event.files[0].url_private", "event.files[0].permalink", "event.files[0].name", "event.files[0].title"], Paths(payload, InboundFieldKind.Media));
+        Assert.Equal(["event.files[0].url_private"], Files(payload));
     }
 
     [Fact]
@@ -62,6 +67,7 @@ public sealed class InboundMapperTests
              $"{root}.messages[2].from", $"{root}.messages[2].location.latitude", $"{root}.messages[2].location.longitude", $"{root}.messages[2].location.name", $"{root}.statuses[0].recipient_id"],
             Paths(payload, InboundFieldKind.Text));
         Assert.Equal([$"{root}.messages[1].image.id", $"{root}.messages[1].image.caption"], Paths(payload, InboundFieldKind.Media));
+        Assert.Equal([$"{root}.messages[1].image.id"], Files(payload));
     }
 
     [Fact]
@@ -78,6 +84,9 @@ public sealed class InboundMapperTests
         Assert.Equal("-1001234", message.ConversationId);
         Assert.Equal(["message.contact"], Paths(payload, InboundFieldKind.Text));
         Assert.Equal(["message.caption", "message.photo[0].file_id", "message.photo[1].file_id", "message.document.file_id", "message.document.file_name"], Paths(payload, InboundFieldKind.Media));
+
+        // Only the largest photo size is a file to download; the document's file_id is one too.
+        Assert.Equal(["message.photo[1].file_id", "message.document.file_id"], Files(payload));
     }
 
     [Fact]
@@ -106,6 +115,7 @@ public sealed class InboundMapperTests
         Assert.Equal("whatsapp:+1555", Assert.Single(payload.Messages).ConversationId);
         Assert.Equal(["Body", "From", "Latitude"], Paths(payload, InboundFieldKind.Text));
         Assert.Equal(["MediaUrl0", "MediaUrl1"], Paths(payload, InboundFieldKind.Media));
+        Assert.Equal(["MediaUrl0", "MediaUrl1"], Files(payload));
     }
 
     [Fact]
@@ -123,6 +133,7 @@ public sealed class InboundMapperTests
         Assert.Equal("user", message.Author);
         Assert.Equal(["text", "from.name", "entities[0].latitude", "entities[0].longitude"], Paths(payload, InboundFieldKind.Text));
         Assert.Equal(["attachments[0].content", "attachments[0].name"], Paths(payload, InboundFieldKind.Media));
+        Assert.Empty(Files(payload));
     }
 
     [Fact]

@@ -41,7 +41,14 @@ public sealed class BotFrameworkMapper : IInboundMapper
         {
             foreach (var name in AttachmentFields)
             {
-                Add(fields, attachment, name, $"attachments[{i}]", InboundFieldKind.Media);
+                if (name == "contentUrl")
+                {
+                    AddFile(fields, attachment, name, $"attachments[{i}]");
+                }
+                else
+                {
+                    Add(fields, attachment, name, $"attachments[{i}]", InboundFieldKind.Media);
+                }
             }
         }
 

@@ -13,8 +13,12 @@ public enum InboundFieldKind
     Media,
 }
 
-/// <summary>One sensitive field: the property <paramref name="Property"/> of <paramref name="Container"/>, at <paramref name="Path"/> in the payload.</summary>
-public sealed record InboundField(JsonObject Container, string Property, string Path, InboundFieldKind Kind);
+/// <summary>
+/// One sensitive field: the property <paramref name="Property"/> of <paramref name="Container"/>, at <paramref name="Path"/>
+/// in the payload. <paramref name="IsFile"/>: it names a file the channel serves (a media id or URL), which the delivery
+/// consumer downloads and seals as a media file when the configuration in force encrypts media.
+/// </summary>
+public sealed record InboundField(JsonObject Container, string Property, string Path, InboundFieldKind Kind, bool IsFile = false);
 
 /// <summary>
 /// One inbound message of a payload: its conversation (the channel's chat, channel or thread id; null when it has
@@ -65,6 +69,15 @@ public static class InboundMappers
         if (container is not null && container[property] is not null)
         {
             fields.Add(new InboundField(container, property, Join(path, property), kind));
+        }
+    }
+
+    /// <summary>Adds a media field naming a file the channel serves (see <see cref="InboundField.IsFile"/>), when present.</summary>
+    internal static void AddFile(List<InboundField> fields, JsonObject? container, string property, string path)
+    {
+        if (container is not null && container[property] is not null)
+        {
+            fields.Add(new InboundField(container, property, Join(path, property), InboundFieldKind.Media, IsFile: true));
         }
     }
 

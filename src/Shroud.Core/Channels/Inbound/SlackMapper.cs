@@ -48,7 +48,15 @@ public sealed class SlackMapper : IInboundMapper
         {
             foreach (var name in FileFields)
             {
-                Add(fields, file, name, $"{path}.files[{i}]", InboundFieldKind.Media);
+                // The file is downloaded from url_private, in the event itself only (an edit's files were the original's).
+                if (name == "url_private" && path == "event")
+                {
+                    AddFile(fields, file, name, $"{path}.files[{i}]");
+                }
+                else
+                {
+                    Add(fields, file, name, $"{path}.files[{i}]", InboundFieldKind.Media);
+                }
             }
         }
     }

@@ -57,14 +57,23 @@ public sealed class TelegramMapper : IInboundMapper
         }
 
         Add(fields, message, "caption", path, InboundFieldKind.Media);
-        foreach (var (photo, i) in Objects(message["photo"]))
+        // Telegram sends a photo in several sizes, the largest last: that one is the file downloaded, the others stay sealed ids.
+        var photos = Objects(message["photo"]).ToList();
+        foreach (var (photo, i) in photos)
         {
-            Add(fields, photo, "file_id", $"{path}.photo[{i}]", InboundFieldKind.Media);
+            if (i == photos[^1].Index)
+            {
+                AddFile(fields, photo, "file_id", $"{path}.photo[{i}]");
+            }
+            else
+            {
+                Add(fields, photo, "file_id", $"{path}.photo[{i}]", InboundFieldKind.Media);
+            }
         }
 
         foreach (var kind in FileKinds)
         {
-            Add(fields, message[kind] as JsonObject, "file_id", $"{path}.{kind}", InboundFieldKind.Media);
+            AddFile(fields, message[kind] as JsonObject, "file_id", $"{path}.{kind}");
             Add(fields, message[kind] as JsonObject, "file_name", $"{path}.{kind}", InboundFieldKind.Media);
         }
 

@@ -25,7 +25,7 @@ public sealed class TwilioMapper : IInboundMapper
 
         foreach (var (name, _) in root.Where(p => IsMediaUrl(p.Key)).ToList())
         {
-            Add(fields, root, name, "", InboundFieldKind.Media);
+            AddFile(fields, root, name, "");
         }
 
         return new InboundPayload(root, Text(root["MessageSid"]) ?? Text(root["SmsSid"]), fields.Count == 0 ? [] : [new InboundMessage(Text(root["From"]), User, fields)]);

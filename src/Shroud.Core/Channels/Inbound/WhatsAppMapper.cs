@@ -9,7 +9,7 @@ namespace Shroud.Core.Channels.Inbound;
 /// with only <c>statuses[]</c>, their ids and states). Sealed (text): <c>from</c>, <c>text.body</c>, <c>location.*</c>,
 /// <c>contacts</c>, interactive and button reply titles, and of <c>value.contacts[]</c> the <c>profile.name</c> and
 /// <c>wa_id</c>; (media) <c>id</c>, <c>caption</c>, <c>filename</c> and <c>link</c> of image, video, audio, document
-/// and sticker. Statuses are the bot's own messages: their <c>recipient_id</c> is sealed under the bot-message rule.
+/// and sticker (the <c>id</c> is the file the delivery consumer downloads when media is encrypted). Statuses are the bot's own messages: their <c>recipient_id</c> is sealed under the bot-message rule.
 /// </summary>
 public sealed class WhatsAppMapper : IInboundMapper
 {
@@ -85,7 +85,14 @@ public sealed class WhatsAppMapper : IInboundMapper
         {
             foreach (var name in MediaFields)
             {
-                Add(fields, message[type] as JsonObject, name, $"{path}.{type}", InboundFieldKind.Media);
+                if (name == "id")
+                {
+                    AddFile(fields, message[type] as JsonObject, name, $"{path}.{type}");
+                }
+                else
+                {
+                    Add(fields, message[type] as JsonObject, name, $"{path}.{type}", InboundFieldKind.Media);
+                }
             }
         }
 
