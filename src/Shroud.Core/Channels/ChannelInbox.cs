@@ -21,8 +21,8 @@ namespace Shroud.Core.Channels;
 /// A verified call is never refused for its content: a channel retries a 4xx until it gives up, and may turn the webhook
 /// off. A value over <c>Shroud__MaxValueBytes</c>, and every value past <see cref="ChatEvents.MaxValues"/> in one call,
 /// is replaced by <see cref="Truncated"/> (the redaction text, no reference, no plaintext) and the rest is delivered; a
-/// body that is not a JSON object (nor a form) is accepted with nothing stored or delivered, and a warning naming only
-/// the channel.
+/// body that is not a JSON object of valid Unicode (nor a form) is accepted with nothing stored or delivered, and a
+/// warning naming only the channel.
 /// </remarks>
 public sealed class ChannelInbox(
     ConversationConfigurations configurations,
@@ -36,6 +36,7 @@ public sealed class ChannelInbox(
     /// <summary>Marks a value dropped rather than sealed (too large, or past the count limit): <c>"truncated": true</c>.</summary>
     public const string TruncatedProperty = "truncated";
 
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
     private static readonly JsonSerializerOptions Forwarded = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = ChatEvents.MaxDepth };
 
     /// <summary>Accepts one call's body (already verified); returns its delivery id, or null when the body was unreadable and nothing was queued.</summary>
@@ -147,11 +148,36 @@ public sealed class ChannelInbox(
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = ChatEvents.MaxDepth });
-            return JsonNode.Parse(ref reader) as JsonObject;
+            return IsValidText(body) ? JsonNode.Parse(ref reader) as JsonObject : null;
         }
         catch (JsonException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether every name and string of the JSON is valid Unicode. The parser accepts an escaped unpaired surrogate
+    /// (<c>"\ud800"</c>) that writing the payload again would then fail on; such a body is as unreadable as broken JSON.
+    /// </summary>
+    private static bool IsValidText(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = ChatEvents.MaxDepth });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+                {
+                    StrictUtf8.GetByteCount(reader.GetString()!);
+                }
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is EncoderFallbackException or InvalidOperationException)
+        {
+            return false;
         }
     }
 }

@@ -72,6 +72,7 @@ public sealed class ChannelWebhookContentTests(AzuriteFixture azurite)
     [InlineData("not json at all")]
     [InlineData("[1,2,3]")]
     [InlineData("{\"update_id\":1,")]
+    [InlineData("{\"update_id\":2,\"message\":{\"chat\":{\"id\":1},\"text\":\"\\ud800\"}}")]
     public async Task A_verified_body_that_is_not_a_json_object_is_answered_200_and_nothing_is_stored_or_delivered(string body)
     {
         var (_, path, _) = await CreateChannelAsync("telegram", new { secretToken = TelegramToken });
