@@ -12,7 +12,9 @@ namespace Shroud.Api;
 /// <see cref="ChannelGate"/>) over the raw body bytes, before anything is parsed. An unknown app or channel and a failed
 /// verification get the same 401, so the route tells nobody which channels exist; a refused call stores and forwards
 /// nothing and leaves an <c>access.denied</c> record naming the channel. A verified call is sealed, stored and queued
-/// (<see cref="ChannelInbox"/>) before it is answered 200; a handshake is answered with its challenge.
+/// (<see cref="ChannelInbox"/>) before it is answered 200; a handshake is answered with its challenge. Once verified,
+/// nothing in the content answers a 4xx (the channel would retry it, then may turn the webhook off): the inbox delivers
+/// what it cannot seal redacted, and accepts an unreadable body with nothing delivered.
 /// </summary>
 public sealed class ChannelWebhookApi(
     ChannelDirectory channels, ChannelSecrets secrets, ChannelGate gate, ChannelInbox inbox, AuditTrail audit, ShroudMetrics metrics, TimeProvider clock)

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Channels.Deliveries;
 using Shroud.Core.Channels.Inbound;
@@ -16,20 +17,44 @@ namespace Shroud.Core.Channels;
 /// sealed payload in one entity-group transaction, and enqueues its delivery with one message. Once both succeeded
 /// the channel may be answered; what follows is the queue consumer's.
 /// </summary>
+/// <remarks>
+/// A verified call is never refused for its content: a channel retries a 4xx until it gives up, and may turn the webhook
+/// off. A value over <c>Shroud__MaxValueBytes</c>, and every value past <see cref="ChatEvents.MaxValues"/> in one call,
+/// is replaced by <see cref="Truncated"/> (the redaction text, no reference, no plaintext) and the rest is delivered; a
+/// body that is not a JSON object of valid Unicode (nor a form) is accepted with nothing stored or delivered, and a
+/// warning naming only the channel.
+/// </remarks>
 public sealed class ChannelInbox(
-    ConversationConfigurations configurations, Vault vault, IRecordStore records, IDeliveryQueue queue, IOptions<ShroudOptions> options, ShroudMetrics metrics)
+    ConversationConfigurations configurations,
+    Vault vault,
+    IRecordStore records,
+    IDeliveryQueue queue,
+    IOptions<ShroudOptions> options,
+    ShroudMetrics metrics,
+    ILogger<ChannelInbox> logger)
 {
+    /// <summary>Marks a value dropped rather than sealed (too large, or past the count limit): <c>"truncated": true</c>.</summary>
+    public const string TruncatedProperty = "truncated";
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
     private static readonly JsonSerializerOptions Forwarded = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = ChatEvents.MaxDepth };
 
-    /// <summary>Accepts one call's body (already verified); returns its delivery id.</summary>
-    public async Task<string> AcceptAsync(string appId, Channel channel, ChannelKind kind, ReadOnlyMemory<byte> body, string? contentType, CancellationToken cancellationToken)
+    /// <summary>Accepts one call's body (already verified); returns its delivery id, or null when the body was unreadable and nothing was queued.</summary>
+    public async Task<string?> AcceptAsync(string appId, Channel channel, ChannelKind kind, ReadOnlyMemory<byte> body, string? contentType, CancellationToken cancellationToken)
     {
-        var payload = InboundMappers.All[kind].Map(Parse(body.Span, contentType));
+        if (Parse(body.Span, contentType) is not { } root)
+        {
+            logger.LogWarning("Channel {ChannelId} of app {AppId} posted a body that is not a JSON object; nothing was delivered", channel.Id, appId);
+            return null;
+        }
+
+        var payload = InboundMappers.All[kind].Map(root);
         var rules = await configurations.ForAsync(appId, payload.Messages.Select(m => m.ConversationId ?? ""), cancellationToken);
 
         var targets = new List<InboundField>();
         var files = new List<bool>();
         var items = new List<SealItem>();
+        var dropped = new List<InboundField>();
         var seen = new HashSet<(JsonObject, string)>();
         TimeSpan? shortest = null;
         foreach (var message in payload.Messages)
@@ -46,17 +71,19 @@ public sealed class ChannelInbox(
                 }
 
                 var isText = node is JsonValue v && v.GetValueKind() == JsonValueKind.String;
+                var value = isText ? node.GetValue<string>() : node.ToJsonString();
+                if (items.Count >= ChatEvents.MaxValues || Encoding.UTF8.GetByteCount(value) > options.Value.MaxValueBytes)
+                {
+                    dropped.Add(field);
+                    continue;
+                }
+
                 targets.Add(field);
                 files.Add(field.IsFile && asMedia.Media);
-                items.Add(new SealItem(field.Path, isText ? node.GetValue<string>() : node.ToJsonString(), null, isText ? Vault.TextContentType : Vault.JsonContentType));
+                items.Add(new SealItem(field.Path, value, null, isText ? Vault.TextContentType : Vault.JsonContentType));
                 var ttl = configuration?.Ttl ?? options.Value.DefaultTtl;
                 shortest = shortest is { } s && s < ttl ? s : ttl;
             }
-        }
-
-        if (items.Count > ChatEvents.MaxValues)
-        {
-            throw new ShroudException(ShroudError.BatchTooLarge, $"One webhook may seal at most {ChatEvents.MaxValues} values; this one has {items.Count}.");
         }
 
         // Every value and the payload share the shortest TTL among them (the safe direction), hence one partition.
@@ -77,6 +104,11 @@ public sealed class ChannelInbox(
             targets[i].Container[targets[i].Property] = sealedField;
         }
 
+        foreach (var field in dropped)
+        {
+            field.Container[field.Property] = Truncated(prepared.Redaction);
+        }
+
         var deliveryId = DeliveryIds.For(channel.Id, payload.IdempotencyKey);
         var partition = prepared.PartitionKey!;
 
@@ -94,12 +126,28 @@ public sealed class ChannelInbox(
         }
 
         metrics.Sealed(SealedKind.Value, items.Count);
+        if (dropped.Count > 0)
+        {
+            logger.LogWarning("Channel {ChannelId} of app {AppId}: {Dropped} values were too large or too many to seal and were delivered redacted", channel.Id, appId, dropped.Count);
+        }
+
         await queue.SendAsync(new DeliveryMessage(appId, channel.Id, deliveryId, partition, row, 1), TimeSpan.Zero, cancellationToken);
         return deliveryId;
     }
 
-    /// <summary>The body as a JSON object: form-encoded parameters become one (see <see cref="FormPayload"/>).</summary>
-    private static JsonObject Parse(ReadOnlySpan<byte> body, string? contentType)
+    /// <summary>
+    /// What stands in for a value that was not sealed: <c>{ "$shroud": null, "redacted": "…", "truncated": true }</c>.
+    /// The value is gone (nothing stored, nothing to reveal); the bot sees the redaction text as for an expired value.
+    /// </summary>
+    public static JsonObject Truncated(string redaction) => new()
+    {
+        [ChatEvents.ReferenceProperty] = null,
+        [ChatEvents.RedactedProperty] = redaction,
+        [TruncatedProperty] = true,
+    };
+
+    /// <summary>The body as a JSON object (form-encoded parameters become one, see <see cref="FormPayload"/>); null when it is not one.</summary>
+    private static JsonObject? Parse(ReadOnlySpan<byte> body, string? contentType)
     {
         if (FormPayload.IsForm(contentType))
         {
@@ -109,12 +157,36 @@ public sealed class ChannelInbox(
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = ChatEvents.MaxDepth });
-            return JsonNode.Parse(ref reader) as JsonObject
-                ?? throw new ShroudException(ShroudError.InvalidJson, "A channel's webhook body must be a JSON object or a form.");
+            return IsValidText(body) ? JsonNode.Parse(ref reader) as JsonObject : null;
         }
         catch (JsonException)
         {
-            throw new ShroudException(ShroudError.InvalidJson, "A channel's webhook body must be a JSON object or a form.");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether every name and string of the JSON is valid Unicode. The parser accepts an escaped unpaired surrogate
+    /// (<c>"\ud800"</c>) that writing the payload again would then fail on; such a body is as unreadable as broken JSON.
+    /// </summary>
+    private static bool IsValidText(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = ChatEvents.MaxDepth });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+                {
+                    StrictUtf8.GetByteCount(reader.GetString()!);
+                }
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is EncoderFallbackException or InvalidOperationException)
+        {
+            return false;
         }
     }
 }

@@ -14,7 +14,11 @@ public sealed record SealItem(string Field, string Value, TimeSpan? Ttl, string 
 /// Values sealed but not yet stored: their references, their rows, the KEK that wrapped them and, when they share one
 /// expiry, that expiry and the partition every row of it is in.
 /// </summary>
-public sealed record PreparedSeal(IReadOnlyList<SealedValue> Values, IReadOnlyList<StoredRecord> Records, AppKek Kek, string? PartitionKey, DateTimeOffset? ExpiresAt);
+public sealed record PreparedSeal(IReadOnlyList<SealedValue> Values, IReadOnlyList<StoredRecord> Records, AppKek Kek, string? PartitionKey, DateTimeOffset? ExpiresAt)
+{
+    /// <summary>The app's redaction text, for whatever stands in a value's place (also when no value was sealed).</summary>
+    public string Redaction { get; init; } = "";
+}
 
 /// <summary>A sealed value's reference, and the app's redaction text to show in its place.</summary>
 public sealed record SealedValue(string Reference, DateTimeOffset ExpiresAt, string Redacted);
@@ -97,7 +101,7 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
         }
 
         var partition = sharedExpiry is { } expiry ? RecordPartitions.For(expiry, shard) : null;
-        return new PreparedSeal(sealedValues, stored, kek, partition, sharedExpiry);
+        return new PreparedSeal(sealedValues, stored, kek, partition, sharedExpiry) { Redaction = redaction };
     }
 
     /// <summary>

@@ -111,7 +111,7 @@ public sealed class InboundMapperTests
         Assert.Equal("whatsapp:+1555", root["From"]!.GetValue<string>());
         Assert.Equal(["a", "b"], root["Tag"]!.AsArray().Select(t => t!.GetValue<string>()));
         var payload = InboundMappers.All[ChannelKind.Twilio].Map(root);
-        Assert.Equal("SM1", payload.IdempotencyKey);
+        Assert.Equal("SM1:", payload.IdempotencyKey);
         Assert.Equal("whatsapp:+1555", Assert.Single(payload.Messages).ConversationId);
         Assert.Equal(["Body", "From", "Latitude"], Paths(payload, InboundFieldKind.Text));
         Assert.Equal(["MediaUrl0", "MediaUrl1"], Paths(payload, InboundFieldKind.Media));
@@ -127,13 +127,161 @@ public sealed class InboundMapperTests
              "entities":[{"type":"GeoCoordinates","latitude":47.6,"longitude":-122.1},{"type":"mention","text":"@bot"}]}
             """);
 
-        Assert.Equal("1485983408511", payload.IdempotencyKey);
+        Assert.Equal("message::1485983408511:", payload.IdempotencyKey);
         var message = Assert.Single(payload.Messages);
         Assert.Equal("19:abc@thread.skype;messageid=1", message.ConversationId);
         Assert.Equal("user", message.Author);
-        Assert.Equal(["text", "from.name", "entities[0].latitude", "entities[0].longitude"], Paths(payload, InboundFieldKind.Text));
+        Assert.Equal(["text", "from.name", "entities[0].latitude", "entities[0].longitude", "entities[1].text"], Paths(payload, InboundFieldKind.Text));
         Assert.Equal(["attachments[0].content", "attachments[0].name"], Paths(payload, InboundFieldKind.Media));
         Assert.Empty(Files(payload));
+    }
+
+    [Fact]
+    public void Telegram_messages_inside_messages_are_sealed_by_the_same_rules()
+    {
+        var payload = Map(ChannelKind.Telegram, """
+            {"update_id":11,"edited_message":{"message_id":2,"chat":{"id":7},"text":"yes",
+             "quote":{"text":"my card is 4111","position":0},
+             "reply_to_message":{"message_id":1,"chat":{"id":7},"text":"my card is 4111 1111","contact":{"phone_number":"+1555"},"document":{"file_id":"d1","file_name":"id.pdf"}},
+             "external_reply":{"origin":{"type":"user"},"location":{"latitude":1.5,"longitude":2.5},"photo":[{"file_id":"p1"}]},
+             "poll":{"id":"P","question":"Which clinic?","options":[{"text":"North"}]}}}
+            """);
+
+        Assert.Equal(
+            ["edited_message.text", "edited_message.quote.text", "edited_message.poll.question", "edited_message.poll.options",
+             "edited_message.reply_to_message.text", "edited_message.reply_to_message.contact", "edited_message.external_reply.location"],
+            Paths(payload, InboundFieldKind.Text));
+        Assert.Equal(
+            ["edited_message.reply_to_message.document.file_id", "edited_message.reply_to_message.document.file_name", "edited_message.external_reply.photo[0].file_id"],
+            Paths(payload, InboundFieldKind.Media));
+    }
+
+    [Fact]
+    public void Telegram_pinned_messages_are_followed_and_past_the_depth_limit_sealed_whole()
+    {
+        var nested = """{"text":"deepest"}""";
+        for (var i = 0; i < TelegramMapper.MaxNesting; i++)
+        {
+            nested = $$$"""{"text":"level","pinned_message":{{{nested}}}}""";
+        }
+
+        var payload = Map(ChannelKind.Telegram, $$$"""{"update_id":12,"channel_post":{"chat":{"id":-1},"pinned_message":{{{nested}}}}}""");
+
+        var paths = Paths(payload).ToList();
+        Assert.Contains("channel_post.pinned_message.text", paths);
+        Assert.Contains("channel_post" + string.Concat(Enumerable.Repeat(".pinned_message", TelegramMapper.MaxNesting - 1)) + ".pinned_message", paths);
+        Assert.DoesNotContain(paths, p => p.EndsWith(".pinned_message.text", StringComparison.Ordinal) && p.Split('.').Length > TelegramMapper.MaxNesting + 1);
+    }
+
+    [Fact]
+    public void Telegram_inline_queries_polls_and_callback_messages_are_sealed()
+    {
+        Assert.Equal(["inline_query.query", "inline_query.location"], Paths(Map(ChannelKind.Telegram, """
+            {"update_id":13,"inline_query":{"id":"i","from":{"id":1,"is_bot":false},"query":"my address","offset":"","location":{"latitude":1,"longitude":2}}}
+            """)));
+        Assert.Equal(["poll.question", "poll.options"], Paths(Map(ChannelKind.Telegram, """
+            {"update_id":14,"poll":{"id":"P","question":"HIV test result?","options":[{"text":"positive","voter_count":1}],"total_voter_count":1}}
+            """)));
+        Assert.Equal(["callback_query.data", "callback_query.message.text", "callback_query.message.reply_to_message.text"], Paths(Map(ChannelKind.Telegram, """
+            {"update_id":15,"callback_query":{"id":"q","from":{"id":9},"data":"d","message":{"chat":{"id":9},"text":"t","reply_to_message":{"text":"secret"}}}}
+            """)));
+    }
+
+    [Fact]
+    public void Slack_attachments_thread_broadcast_roots_and_edited_messages_are_sealed()
+    {
+        var broadcast = Map(ChannelKind.Slack, """
+            {"event_id":"Ev3","event":{"type":"message","subtype":"thread_broadcast","channel":"C1","text":"see above",
+             "attachments":[{"fallback":"card 4111","text":"card 4111","pretext":"p","title":"t"}],
+             "root":{"text":"my card is 4111","attachments":[{"text":"x"}],"files":[{"name":"scan.png"}]}}}
+            """);
+        Assert.Equal(["event.text", "event.attachments", "event.root.text", "event.root.attachments"], Paths(broadcast, InboundFieldKind.Text));
+        Assert.Equal(["event.root.files[0].name"], Paths(broadcast, InboundFieldKind.Media));
+
+        var changed = Map(ChannelKind.Slack, """
+            {"event_id":"Ev4","event":{"type":"message","subtype":"message_changed","channel":"C1",
+             "message":{"text":"new","attachments":[{"text":"unfurl"}],"root":{"text":"thread start"}},"previous_message":{"text":"old","attachments":[{"fallback":"f"}]}}}
+            """);
+        Assert.Equal(
+            ["event.message.text", "event.message.attachments", "event.message.root.text", "event.previous_message.text", "event.previous_message.attachments"],
+            Paths(changed));
+    }
+
+    [Fact]
+    public void WhatsApp_interactive_button_system_and_referral_fields_are_sealed_and_ids_pass()
+    {
+        var payload = Map(ChannelKind.WhatsApp, """
+            {"entry":[{"changes":[{"value":{"messages":[
+              {"from":"1555","id":"wamid.F","type":"interactive","context":{"from":"1666","id":"wamid.Q"},
+               "interactive":{"type":"nfm_reply","nfm_reply":{"name":"flow","body":"Sent","response_json":"{\"dob\":\"1990-01-01\"}"}}},
+              {"from":"1555","id":"wamid.B","type":"button","button":{"payload":"card:4111","text":"Pay with 4111"}},
+              {"from":"1555","id":"wamid.S","type":"system","system":{"body":"User changed number to 1777","wa_id":"1777","type":"user_changed_number"}},
+              {"from":"1555","id":"wamid.R","type":"text","text":{"body":"hi"},"referral":{"source_url":"https://ad","source_id":"A1","body":"Ad body","headline":"Ad headline"}},
+              {"from":"1555","id":"wamid.E","type":"reaction","reaction":{"message_id":"wamid.Q","emoji":"❤"}}]}}]}]}
+            """);
+
+        var root = "entry[0].changes[0].value.messages";
+        Assert.Equal(
+            [$"{root}[0].from", $"{root}[0].interactive", $"{root}[1].from", $"{root}[1].button.text", $"{root}[1].button.payload",
+             $"{root}[2].from", $"{root}[2].system.body", $"{root}[2].system.wa_id", $"{root}[3].from", $"{root}[3].text.body",
+             $"{root}[3].referral.body", $"{root}[3].referral.headline", $"{root}[4].from"],
+            Paths(payload, InboundFieldKind.Text));
+        Assert.Equal([$"{root}[3].referral.source_url"], Paths(payload, InboundFieldKind.Media));
+    }
+
+    [Fact]
+    public void Bot_framework_channel_data_mentions_and_card_content_are_sealed_except_teams_channel_data()
+    {
+        var slack = Map(ChannelKind.BotFramework, """
+            {"type":"message","id":"a1","channelId":"slack","from":{"id":"u","name":"Jane"},"conversation":{"id":"c"},"text":"hi",
+             "channelData":{"SlackMessage":{"event":{"text":"hi"}}},"entities":[{"type":"mention","text":"<at>Ann</at>","mentioned":{"id":"u2","name":"Ann"}}],
+             "attachments":[{"contentType":"application/vnd.microsoft.card.hero","content":{"title":"t","text":"secret"}}]}
+            """);
+        Assert.Equal(["text", "from.name", "entities[0].text", "entities[0].mentioned.name", "channelData"], Paths(slack, InboundFieldKind.Text));
+        Assert.Equal(["attachments[0].content"], Paths(slack, InboundFieldKind.Media));
+
+        var teams = Map(ChannelKind.BotFramework, """
+            {"type":"message","id":"a2","channelId":"msteams","conversation":{"id":"c"},"text":"hi","channelData":{"tenant":{"id":"t"},"eventType":"x"}}
+            """);
+        Assert.Equal(["text"], Paths(teams));
+    }
+
+    [Fact]
+    public void Twilio_status_callbacks_of_one_message_have_one_key_per_status()
+    {
+        static string? Key(string form) => InboundMappers.All[ChannelKind.Twilio].Map(FormPayload.Parse(System.Text.Encoding.UTF8.GetBytes(form))).IdempotencyKey;
+
+        var keys = new[] { "queued", "sent", "delivered", "read" }.Select(s => Key($"MessageSid=SM9&MessageStatus={s}&SmsStatus={s}&To=%2B1555")).ToList();
+
+        Assert.Equal(4, keys.Distinct().Count());
+        Assert.Equal(Key("MessageSid=SM9&MessageStatus=read"), Key("MessageSid=SM9&MessageStatus=read"));
+        Assert.Equal("SM9:received", Key("MessageSid=SM9&SmsStatus=received&Body=hi"));
+        Assert.Null(Key("Body=hi"));
+    }
+
+    [Fact]
+    public void Twilio_whatsapp_buttons_referrals_and_replies_are_sealed()
+    {
+        var root = FormPayload.Parse("MessageSid=SM2&From=whatsapp%3A%2B1555&ButtonText=Pay+4111&ButtonPayload=p&ReferralBody=b&ReferralHeadline=h&ReferralSourceUrl=https%3A%2F%2Fad&OriginalRepliedMessageSender=whatsapp%3A%2B1666&ChannelMetadata=%7B%7D"u8);
+
+        var payload = InboundMappers.All[ChannelKind.Twilio].Map(root);
+
+        Assert.Equal(["From", "ButtonText", "ButtonPayload", "ReferralBody", "ReferralHeadline", "OriginalRepliedMessageSender", "ChannelMetadata"], Paths(payload, InboundFieldKind.Text));
+        Assert.Equal(["ReferralSourceUrl"], Paths(payload, InboundFieldKind.Media));
+    }
+
+    [Fact]
+    public void Bot_framework_edits_and_deletes_are_not_taken_for_retries_of_the_message()
+    {
+        static string? Key(string json) => Map(ChannelKind.BotFramework, json).IdempotencyKey;
+
+        var message = Key("""{"type":"message","id":"m1","timestamp":"2026-01-01T00:00:00Z"}""");
+        var edit = Key("""{"type":"messageUpdate","id":"m1","timestamp":"2026-01-01T00:01:00Z","channelData":{"eventType":"editMessage"}}""");
+        var secondEdit = Key("""{"type":"messageUpdate","id":"m1","timestamp":"2026-01-01T00:02:00Z","channelData":{"eventType":"editMessage"}}""");
+        var delete = Key("""{"type":"messageDelete","id":"m1","channelData":{"eventType":"softDeleteMessage"}}""");
+
+        Assert.Equal(4, new[] { message, edit, secondEdit, delete }.Distinct().Count());
+        Assert.Equal(edit, Key("""{"type":"messageUpdate","id":"m1","timestamp":"2026-01-01T00:01:00Z","channelData":{"eventType":"editMessage"}}"""));
     }
 
     [Fact]

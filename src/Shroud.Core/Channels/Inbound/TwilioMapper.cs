@@ -5,13 +5,23 @@ namespace Shroud.Core.Channels.Inbound;
 
 /// <summary>
 /// Twilio messaging webhooks, forwarded as a JSON object of their form parameters (see <see cref="FormPayload"/>): the
-/// idempotency key is <c>MessageSid</c> (or <c>SmsSid</c>), the conversation <c>From</c>, the author the user. Sealed
-/// (text): <c>Body</c>, <c>From</c>, <c>ProfileName</c>, <c>WaId</c>, <c>FromCity</c>, <c>FromState</c>, <c>FromZip</c>,
-/// <c>Latitude</c>, <c>Longitude</c>, <c>Address</c>, <c>Label</c>; (media) every <c>MediaUrlN</c>.
+/// idempotency key is <c>MessageSid</c> (or <c>SmsSid</c>) and the status (<c>MessageStatus</c>, else <c>SmsStatus</c>):
+/// the status callbacks of one message (queued, sent, delivered, read) share its sid, and each is a call of its own. The
+/// conversation is <c>From</c>, the author the user. Sealed (text): <c>Body</c>, <c>From</c>, <c>ProfileName</c>,
+/// <c>WaId</c>, <c>FromCity</c>, <c>FromState</c>, <c>FromZip</c>, <c>Latitude</c>, <c>Longitude</c>, <c>Address</c>,
+/// <c>Label</c>, <c>ButtonText</c>, <c>ButtonPayload</c>, <c>ReferralBody</c>, <c>ReferralHeadline</c>,
+/// <c>OriginalRepliedMessageSender</c>, <c>ChannelMetadata</c>; (media) every <c>MediaUrlN</c>,
+/// <c>ReferralSourceUrl</c> and <c>ReferralMediaUrl</c>.
 /// </summary>
 public sealed class TwilioMapper : IInboundMapper
 {
-    private static readonly string[] TextFields = ["Body", "From", "ProfileName", "WaId", "FromCity", "FromState", "FromZip", "Latitude", "Longitude", "Address", "Label"];
+    private static readonly string[] TextFields =
+    [
+        "Body", "From", "ProfileName", "WaId", "FromCity", "FromState", "FromZip", "Latitude", "Longitude", "Address", "Label",
+        "ButtonText", "ButtonPayload", "ReferralBody", "ReferralHeadline", "OriginalRepliedMessageSender", "ChannelMetadata",
+    ];
+
+    private static readonly string[] MediaFields = ["ReferralSourceUrl", "ReferralMediaUrl"];
 
     public ChannelKind Kind => ChannelKind.Twilio;
 
@@ -28,7 +38,14 @@ public sealed class TwilioMapper : IInboundMapper
             AddFile(fields, root, name, "");
         }
 
-        return new InboundPayload(root, Text(root["MessageSid"]) ?? Text(root["SmsSid"]), fields.Count == 0 ? [] : [new InboundMessage(Text(root["From"]), User, fields)]);
+        foreach (var name in MediaFields)
+        {
+            Add(fields, root, name, "", InboundFieldKind.Media);
+        }
+
+        var sid = Text(root["MessageSid"]) ?? Text(root["SmsSid"]);
+        var key = sid is null ? null : $"{sid}:{Text(root["MessageStatus"]) ?? Text(root["SmsStatus"]) ?? ""}";
+        return new InboundPayload(root, key, fields.Count == 0 ? [] : [new InboundMessage(Text(root["From"]), User, fields)]);
     }
 
     private static bool IsMediaUrl(string name) =>

@@ -7,13 +7,16 @@ namespace Shroud.Core.Channels.Inbound;
 /// WhatsApp Cloud API notifications (<c>entry[].changes[].value</c>). Each of <c>messages[]</c> is a user's message in
 /// the conversation of its <c>from</c> (the user's WhatsApp id); the idempotency key is the message ids (for a call
 /// with only <c>statuses[]</c>, their ids and states). Sealed (text): <c>from</c>, <c>text.body</c>, <c>location.*</c>,
-/// <c>contacts</c>, interactive and button reply titles, and of <c>value.contacts[]</c> the <c>profile.name</c> and
-/// <c>wa_id</c>; (media) <c>id</c>, <c>caption</c>, <c>filename</c> and <c>link</c> of image, video, audio, document
-/// and sticker (the <c>id</c> is the file the delivery consumer downloads when media is encrypted). Statuses are the bot's own messages: their <c>recipient_id</c> is sealed under the bot-message rule.
+/// <c>contacts</c>, <c>interactive</c> whole (button, list and flow replies: <c>nfm_reply.response_json</c>),
+/// <c>button.text</c> and <c>button.payload</c>, <c>system.body</c>, <c>wa_id</c> and <c>new_wa_id</c>,
+/// <c>referral.body</c> and <c>headline</c>, <c>order.text</c>, and of <c>value.contacts[]</c> the <c>profile.name</c>
+/// and <c>wa_id</c>; (media) <c>id</c>, <c>caption</c>, <c>filename</c> and <c>link</c> of image, video, audio, voice,
+/// document and sticker (the <c>id</c> is the file the delivery consumer downloads when media is encrypted), and <c>referral.source_url</c>, <c>image_url</c>, <c>video_url</c> and
+/// <c>thumbnail_url</c>. A <c>reaction</c>'s emoji and the <c>context</c> of a reply (ids only) pass. Statuses are the bot's own messages: their <c>recipient_id</c> is sealed under the bot-message rule.
 /// </summary>
 public sealed class WhatsAppMapper : IInboundMapper
 {
-    private static readonly string[] MediaTypes = ["image", "video", "audio", "document", "sticker"];
+    private static readonly string[] MediaTypes = ["image", "video", "audio", "voice", "document", "sticker"];
     private static readonly string[] MediaFields = ["id", "caption", "filename", "link"];
     private static readonly string[] LocationFields = ["latitude", "longitude", "name", "address", "url"];
 
@@ -72,14 +75,18 @@ public sealed class WhatsAppMapper : IInboundMapper
 
         Add(fields, message, "contacts", path, InboundFieldKind.Text);
         Add(fields, message["button"] as JsonObject, "text", $"{path}.button", InboundFieldKind.Text);
-        if (message["interactive"] is JsonObject interactive)
+        Add(fields, message["button"] as JsonObject, "payload", $"{path}.button", InboundFieldKind.Text);
+
+        // Every interactive reply (button, list, flow with its response_json, and kinds added later): whole.
+        Add(fields, message, "interactive", path, InboundFieldKind.Text);
+        foreach (var name in new[] { "body", "wa_id", "new_wa_id" })
         {
-            foreach (var reply in new[] { "button_reply", "list_reply" })
-            {
-                Add(fields, interactive[reply] as JsonObject, "title", $"{path}.interactive.{reply}", InboundFieldKind.Text);
-                Add(fields, interactive[reply] as JsonObject, "description", $"{path}.interactive.{reply}", InboundFieldKind.Text);
-            }
+            Add(fields, message["system"] as JsonObject, name, $"{path}.system", InboundFieldKind.Text);
         }
+
+        Add(fields, message["referral"] as JsonObject, "body", $"{path}.referral", InboundFieldKind.Text);
+        Add(fields, message["referral"] as JsonObject, "headline", $"{path}.referral", InboundFieldKind.Text);
+        Add(fields, message["order"] as JsonObject, "text", $"{path}.order", InboundFieldKind.Text);
 
         foreach (var type in MediaTypes)
         {
@@ -94,6 +101,11 @@ public sealed class WhatsAppMapper : IInboundMapper
                     Add(fields, message[type] as JsonObject, name, $"{path}.{type}", InboundFieldKind.Media);
                 }
             }
+        }
+
+        foreach (var name in new[] { "source_url", "image_url", "video_url", "thumbnail_url" })
+        {
+            Add(fields, message["referral"] as JsonObject, name, $"{path}.referral", InboundFieldKind.Media);
         }
 
         return fields;
