@@ -21,12 +21,13 @@ public sealed class FunctionsAppTests(AzuriteFixture azurite, FunctionsWorker wo
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    public async Task Channel_webhooks_are_verified_answered_and_queued_by_the_functions_app()
+    public async Task Channel_webhooks_are_verified_answered_queued_and_delivered_by_the_functions_app()
     {
+        await using var bot = await Channels.BotServer.StartAsync();
         var key = await client.CreateAppWithKeyAsync("fx-channels", "configure");
         var (created, telegram, _) = await client.PostAsync("/api/apps/fx-channels/channels", key, new
         {
-            type = "telegram", name = "tg", secrets = new { secretToken = "fx-telegram-token" }, forwardUrl = "https://bot.example.com/hooks/telegram",
+            type = "telegram", name = "tg", secrets = new { secretToken = "fx-telegram-token" }, forwardUrl = new Uri(bot.BaseAddress, "hooks/telegram").AbsoluteUri,
         });
         Assert.Equal(HttpStatusCode.Created, created);
         var (_, whatsApp, _) = await client.PostAsync("/api/apps/fx-channels/channels", key, new
@@ -52,6 +53,19 @@ public sealed class FunctionsAppTests(AzuriteFixture azurite, FunctionsWorker wo
         var (listed, failed, _) = await client.SendAsync(HttpMethod.Get, $"/api/apps/fx-channels/channels/{telegram["id"]!.GetValue<string>()}/deliveries?status=failed", key);
         Assert.Equal(HttpStatusCode.OK, listed);
         Assert.Empty(failed!["items"]!.AsArray());
+
+        // The queue-triggered function delivers it: the test host invokes DeliverMessage for the queued message.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (bot.Requests.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        var delivered = Assert.Single(bot.Requests);
+        Assert.Equal("/hooks/telegram", delivered.Path);
+        Assert.Equal(telegram["id"]!.GetValue<string>(), delivered.Headers["Shroud-Channel"]);
+        Assert.StartsWith("t=", delivered.Headers["Shroud-Signature"], StringComparison.Ordinal);
+        Assert.Contains("\"update_id\":1", System.Text.Encoding.UTF8.GetString(delivered.Body), StringComparison.Ordinal);
     }
 
     [Fact]
