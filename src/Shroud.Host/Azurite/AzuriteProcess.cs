@@ -21,6 +21,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private const string EntryPoint = "node_modules/azurite/dist/src/azurite.js";
+
+    /// <summary>Written once npm ci has finished; npm ci removes node_modules first, so a new install removes it too.</summary>
+    private const string InstalledMarker = "node_modules/.shroud-npm-ci-finished";
     private const int SigTerm = 15;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(10);
@@ -262,10 +265,15 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs npm ci when Azurite is missing, holding an exclusive lock file so concurrent test runs install once.</summary>
+    /// <summary>
+    /// Runs npm ci when Azurite is not installed, holding an exclusive lock file so concurrent test runs install once.
+    /// Installed means npm ci finished (<see cref="InstalledMarker"/>), not that Azurite's entry point exists: npm writes
+    /// that file long before the rest, and a process that started Azurite then found modules missing.
+    /// </summary>
     private static async Task EnsureInstalledAsync(string root, CancellationToken ct)
     {
-        if (File.Exists(Path.Combine(root, EntryPoint)))
+        var installed = Path.Combine(root, InstalledMarker);
+        if (File.Exists(installed))
         {
             return;
         }
@@ -273,7 +281,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         var lockName = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(root)))[..16];
         var lockPath = Path.Combine(Path.GetTempPath(), $"shroud-npm-ci-{lockName}.lock");
         await using var installLock = await AcquireLockAsync(lockPath, ct).ConfigureAwait(false);
-        if (File.Exists(Path.Combine(root, EntryPoint)))
+        if (File.Exists(installed))
         {
             return;
         }
@@ -302,6 +310,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
         {
             throw new InvalidOperationException($"npm ci failed with exit code {npm.ExitCode}:\n{await stdout.ConfigureAwait(false)}\n{await stderr.ConfigureAwait(false)}");
         }
+
+        await File.WriteAllTextAsync(installed, "npm ci finished\n", ct).ConfigureAwait(false);
     }
 
     private static async Task<FileStream> AcquireLockAsync(string path, CancellationToken ct)
