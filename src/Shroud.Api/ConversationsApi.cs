@@ -7,11 +7,12 @@ using Shroud.Core.Apps;
 using Shroud.Core.Audit;
 using Shroud.Core.Configurations;
 using Shroud.Core.Conversations;
+using Shroud.Core.Events;
 
 namespace Shroud.Api;
 
 /// <summary>Per-conversation encryption, started and ended by a bot's intent actions (<c>encrypt</c>).</summary>
-public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directory, IConfigurationStore configurations, IConversationStore conversations, TimeProvider clock, IOptions<ShroudOptions> options, AuditApi audit)
+public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directory, IConfigurationStore configurations, IConversationStore conversations, ConversationConfigurations states, TimeProvider clock, IOptions<ShroudOptions> options, AuditApi audit)
 {
     public async Task<Ok<ConversationEncryptionResponse>> StartAsync(HttpRequest request, string appId, string conversationId)
     {
@@ -26,6 +27,7 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
         var now = clock.GetUtcNow();
         var state = new ConversationEncryption(conversationId, id, now, DateTimeOffset.FromUnixTimeSeconds((now + options.Value.ConversationTtl).ToUnixTimeSeconds()));
         await conversations.StartAsync(appId, state, ct);
+        states.Forget(appId, conversationId);
         await audit.RecordChangeAsync(request, appId, AuditActions.ConversationEncryptionStart, conversationId);
         return TypedResults.Ok(new ConversationEncryptionResponse(conversationId, true, state.ConfigurationId, state.StartedAt));
     }
@@ -44,6 +46,7 @@ public sealed class ConversationsApi(Gatekeeper gatekeeper, AppDirectory directo
         await RequestBody.EnsureEmptyAsync(request);
         var ct = await AuthorizeAsync(request, appId, conversationId);
         await conversations.EndAsync(appId, conversationId, ct);
+        states.Forget(appId, conversationId);
         await audit.RecordChangeAsync(request, appId, AuditActions.ConversationEncryptionEnd, conversationId);
         return TypedResults.NoContent();
     }

@@ -29,6 +29,7 @@ public sealed class DeliveryWorker(
     AppDirectory directory,
     IDeliveryQueue queue,
     IHttpClientFactory httpClients,
+    ChannelInbox inbox,
     InboundMediaSealer media,
     IOptions<ChannelOptions> options,
     TimeProvider clock,
@@ -81,6 +82,13 @@ public sealed class DeliveryWorker(
         {
             await FinishAsync(delivery with { Status = DeliveryStatuses.Failed, LastError = "payload_unreadable" }, m, cancellationToken);
             return;
+        }
+
+        var resolved = await inbox.ResolveAsync(m.AppId, body, cancellationToken);
+        if (resolved != body)
+        {
+            await SaveAsync(m, payload, resolved, cancellationToken);
+            body = resolved;
         }
 
         var opened = await secrets.OpenAsync(m.AppId, channel, cancellationToken);
@@ -187,7 +195,10 @@ public sealed class DeliveryWorker(
         }
     }
 
-    /// <summary>Stores the payload again (its media files sealed), sealed as the webhook sealed it, so a retry does not download them again.</summary>
+    /// <summary>
+    /// Stores the payload again (its late fields resolved, its media files sealed), sealed as the webhook sealed it, so a
+    /// retry neither seals nor downloads them again.
+    /// </summary>
     private async Task SaveAsync(DeliveryMessage m, StoredPayload payload, byte[] body, CancellationToken cancellationToken)
     {
         var kek = await directory.GetAsync(m.AppId, payload.KekVersion, cancellationToken)

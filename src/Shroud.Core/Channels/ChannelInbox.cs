@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shroud.Core.Channels.Deliveries;
 using Shroud.Core.Channels.Inbound;
+using Shroud.Core.Configurations;
 using Shroud.Core.Events;
 using Shroud.Core.Records;
 
@@ -36,6 +37,12 @@ public sealed class ChannelInbox(
     /// <summary>Marks a value dropped rather than sealed (too large, or past the count limit): <c>"truncated": true</c>.</summary>
     public const string TruncatedProperty = "truncated";
 
+    /// <summary>Marks, inside the stored payload only, a field the webhook left unsealed (see <see cref="ResolveAsync"/>).</summary>
+    public const string UnsealedProperty = "$shroudUnsealed";
+
+    private const string PlaceholderValue = "value";
+
+    private static readonly byte[] UnsealedMarker = Encoding.UTF8.GetBytes($"\"{UnsealedProperty}\"");
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
     private static readonly JsonSerializerOptions Forwarded = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = ChatEvents.MaxDepth };
 
@@ -49,64 +56,15 @@ public sealed class ChannelInbox(
         }
 
         var payload = InboundMappers.All[kind].Map(root);
-        var rules = await configurations.ForAsync(appId, payload.Messages.Select(m => m.ConversationId ?? ""), cancellationToken);
+        var rules = await configurations.ForAsync(appId, payload.Messages.Select(m => m.ConversationId ?? ""), cancellationToken, cached: true);
+        var candidates = payload.Messages.SelectMany(m => m.Fields.Select(f => new Candidate(f, m.ConversationId, m.Author))).ToList();
+        var (sealing, unsealed) = Decide(candidates, rules);
+        var prepared = await SealAsync(appId, sealing, cancellationToken);
 
-        var targets = new List<InboundField>();
-        var files = new List<bool>();
-        var items = new List<SealItem>();
-        var dropped = new List<InboundField>();
-        var seen = new HashSet<(JsonObject, string)>();
-        TimeSpan? shortest = null;
-        foreach (var message in payload.Messages)
+        // What the cached state left unsealed waits in the stored payload for the delivery consumer (see ResolveAsync).
+        foreach (var candidate in unsealed)
         {
-            var configuration = rules[message.ConversationId ?? ""];
-            var asMessage = SensitivityRules.Decide(new EventFacts("message", message.Author, null, false), configuration);
-            var asMedia = SensitivityRules.Decide(new EventFacts("media", message.Author, null, false), configuration);
-            foreach (var field in message.Fields)
-            {
-                var seals = field.Kind == InboundFieldKind.Text ? asMessage.Text : asMessage.Media || asMedia.Media;
-                if (!seals || !seen.Add((field.Container, field.Property)) || field.Container[field.Property] is not { } node)
-                {
-                    continue;
-                }
-
-                var isText = node is JsonValue v && v.GetValueKind() == JsonValueKind.String;
-                var value = isText ? node.GetValue<string>() : node.ToJsonString();
-                if (items.Count >= ChatEvents.MaxValues || Encoding.UTF8.GetByteCount(value) > options.Value.MaxValueBytes)
-                {
-                    dropped.Add(field);
-                    continue;
-                }
-
-                targets.Add(field);
-                files.Add(field.IsFile && asMedia.Media);
-                items.Add(new SealItem(field.Path, value, null, isText ? Vault.TextContentType : Vault.JsonContentType));
-                var ttl = configuration?.Ttl ?? options.Value.DefaultTtl;
-                shortest = shortest is { } s && s < ttl ? s : ttl;
-            }
-        }
-
-        // Every value and the payload share the shortest TTL among them (the safe direction), hence one partition.
-        var prepared = await vault.PrepareAsync(appId, items, shortest ?? options.Value.DefaultTtl, cancellationToken);
-        for (var i = 0; i < targets.Count; i++)
-        {
-            var sealedField = new JsonObject
-            {
-                [ChatEvents.ReferenceProperty] = prepared.Values[i].Reference,
-                [ChatEvents.RedactedProperty] = prepared.Values[i].Redacted,
-            };
-            if (files[i])
-            {
-                // The file itself is downloaded by the delivery consumer, not while the channel waits for its answer.
-                sealedField[InboundMedia.PendingProperty] = true;
-            }
-
-            targets[i].Container[targets[i].Property] = sealedField;
-        }
-
-        foreach (var field in dropped)
-        {
-            field.Container[field.Property] = Truncated(prepared.Redaction);
+            Hold(candidate);
         }
 
         var deliveryId = DeliveryIds.For(channel.Id, payload.IdempotencyKey);
@@ -125,15 +83,184 @@ public sealed class ChannelInbox(
             CryptographicOperations.ZeroMemory(plaintext);
         }
 
-        metrics.Sealed(SealedKind.Value, items.Count);
-        if (dropped.Count > 0)
-        {
-            logger.LogWarning("Channel {ChannelId} of app {AppId}: {Dropped} values were too large or too many to seal and were delivered redacted", channel.Id, appId, dropped.Count);
-        }
-
+        metrics.Sealed(SealedKind.Value, prepared.Values.Count);
         await queue.SendAsync(new DeliveryMessage(appId, channel.Id, deliveryId, partition, row, 1), TimeSpan.Zero, cancellationToken);
         return deliveryId;
     }
+
+    /// <summary>
+    /// The delivery consumer's step before anything is forwarded: every field the webhook left unsealed (a placeholder in
+    /// the stored payload, which is itself sealed) is sealed now if the conversation's current state asks for it, read
+    /// from storage rather than any cache, and is put back as it came otherwise. So a start of encryption the webhook's
+    /// instance had not yet seen still reaches the bot sealed, and what the webhook sealed stays sealed. Answers the
+    /// payload to forward: the same array when nothing was left unsealed.
+    /// </summary>
+    public async Task<byte[]> ResolveAsync(string appId, byte[] payload, CancellationToken cancellationToken)
+    {
+        if (payload.AsSpan().IndexOf(UnsealedMarker) < 0)
+        {
+            return payload;
+        }
+
+        var root = JsonNode.Parse(payload, documentOptions: new JsonDocumentOptions { MaxDepth = ChatEvents.MaxDepth })!;
+        var candidates = Placeholders(root).Select(FromPlaceholder).ToList();
+        var rules = await configurations.ForAsync(appId, candidates.Select(c => c.ConversationId ?? ""), cancellationToken);
+        var (sealing, unsealed) = Decide(candidates, rules);
+        var prepared = await SealAsync(appId, sealing, cancellationToken);
+        if (prepared.Values.Count > 0)
+        {
+            await records.WriteAsync(prepared.Records, cancellationToken);
+            metrics.Sealed(SealedKind.Value, prepared.Values.Count);
+        }
+
+        foreach (var candidate in unsealed)
+        {
+            var value = candidate.Value!;
+            value.Parent!.AsObject().Remove(PlaceholderValue);
+            candidate.Field.Container[candidate.Field.Property] = value;
+        }
+
+        var resolved = JsonSerializer.SerializeToUtf8Bytes(root, Forwarded);
+
+        // Fail closed: a placeholder the walk did not find must never reach the bot with its value.
+        return resolved.AsSpan().IndexOf(UnsealedMarker) < 0
+            ? resolved
+            : throw new InvalidOperationException("A delivery payload still holds an unsealed field after resolution.");
+    }
+
+    /// <summary>
+    /// Splits the candidate fields into those the rules seal (each field once, though nested copies may map it twice)
+    /// and the rest, with each sealed field's TTL and whether it names a file to download.
+    /// </summary>
+    private static (List<Sealing> Sealing, List<Candidate> Unsealed) Decide(IReadOnlyList<Candidate> candidates, Dictionary<string, EncryptionConfiguration?> rules)
+    {
+        var sealing = new List<Sealing>();
+        var sealedFields = new HashSet<(JsonObject, string)>();
+        var rest = new List<Candidate>();
+        foreach (var candidate in candidates)
+        {
+            var configuration = rules[candidate.ConversationId ?? ""];
+            var asMessage = SensitivityRules.Decide(new EventFacts("message", candidate.Author, null, false), configuration);
+            var asMedia = SensitivityRules.Decide(new EventFacts("media", candidate.Author, null, false), configuration);
+            var field = candidate.Field;
+            var seals = field.Kind == InboundFieldKind.Text ? asMessage.Text : asMessage.Media || asMedia.Media;
+            if (IsHeld(field.Container[field.Property]))
+            {
+                continue;
+            }
+
+            if (!seals)
+            {
+                rest.Add(candidate);
+            }
+            else if (sealedFields.Add((field.Container, field.Property)))
+            {
+                sealing.Add(new Sealing(candidate, configuration?.Ttl, field.IsFile && asMedia.Media));
+            }
+        }
+
+        var unsealed = rest.Where(c => !sealedFields.Contains((c.Field.Container, c.Field.Property))).DistinctBy(c => (c.Field.Container, c.Field.Property)).ToList();
+        return (sealing, unsealed);
+    }
+
+    /// <summary>
+    /// Seals the fields in place, all with the shortest TTL among them (the safe direction), hence one partition. A value
+    /// over <c>Shroud__MaxValueBytes</c>, or past <see cref="ChatEvents.MaxValues"/>, becomes <see cref="Truncated"/>.
+    /// </summary>
+    private async Task<PreparedSeal> SealAsync(string appId, IReadOnlyList<Sealing> sealing, CancellationToken cancellationToken)
+    {
+        var kept = new List<Sealing>();
+        var items = new List<SealItem>();
+        var dropped = new List<InboundField>();
+        foreach (var s in sealing)
+        {
+            var node = s.Candidate.Value!;
+            var isText = node is JsonValue v && v.GetValueKind() == JsonValueKind.String;
+            var value = isText ? node.GetValue<string>() : node.ToJsonString();
+            if (items.Count >= ChatEvents.MaxValues || Encoding.UTF8.GetByteCount(value) > options.Value.MaxValueBytes)
+            {
+                dropped.Add(s.Candidate.Field);
+                continue;
+            }
+
+            kept.Add(s);
+            items.Add(new SealItem(s.Candidate.Field.Path, value, null, isText ? Vault.TextContentType : Vault.JsonContentType));
+        }
+
+        var shortest = kept.Select(s => s.Ttl ?? options.Value.DefaultTtl).DefaultIfEmpty(options.Value.DefaultTtl).Min();
+        var prepared = await vault.PrepareAsync(appId, items, shortest, cancellationToken);
+        for (var i = 0; i < kept.Count; i++)
+        {
+            var sealedField = new JsonObject
+            {
+                [ChatEvents.ReferenceProperty] = prepared.Values[i].Reference,
+                [ChatEvents.RedactedProperty] = prepared.Values[i].Redacted,
+            };
+            if (kept[i].File)
+            {
+                // The file itself is downloaded by the delivery consumer, not while the channel waits for its answer.
+                sealedField[InboundMedia.PendingProperty] = true;
+            }
+
+            kept[i].Candidate.Field.Container[kept[i].Candidate.Field.Property] = sealedField;
+        }
+
+        foreach (var field in dropped)
+        {
+            field.Container[field.Property] = Truncated(prepared.Redaction);
+        }
+
+        if (dropped.Count > 0)
+        {
+            logger.LogWarning("App {AppId}: {Dropped} channel values were too large or too many to seal and were delivered redacted", appId, dropped.Count);
+        }
+
+        return prepared;
+    }
+
+    /// <summary>Whether the field is gone or already holds a sealed or truncated value (nested copies may name it twice).</summary>
+    private static bool IsHeld(JsonNode? node) => node is null || (node is JsonObject o && o.ContainsKey(ChatEvents.ReferenceProperty));
+
+    /// <summary>
+    /// Puts <c>{ "$shroudUnsealed": { "conversation", "author", "kind", "file", "value" } }</c> in the field's place: the
+    /// value moves inside (not a copy), so a field mapped within it gets its own placeholder there, nested.
+    /// </summary>
+    private static void Hold(Candidate c)
+    {
+        var value = c.Field.Container[c.Field.Property];
+        var facts = new JsonObject
+        {
+            ["conversation"] = c.ConversationId,
+            ["author"] = c.Author,
+            ["kind"] = c.Field.Kind == InboundFieldKind.Text ? "text" : "media",
+            ["file"] = c.Field.IsFile,
+        };
+
+        // Replacing the field detaches its value, which may then move into the placeholder.
+        c.Field.Container[c.Field.Property] = new JsonObject { [UnsealedProperty] = facts };
+        facts[PlaceholderValue] = value;
+    }
+
+    private static Candidate FromPlaceholder(JsonObject placeholder)
+    {
+        var facts = placeholder[UnsealedProperty]!.AsObject();
+        var container = placeholder.Parent!.AsObject();
+        var property = placeholder.GetPropertyName();
+        var kind = Text(facts["kind"]) == "text" ? InboundFieldKind.Text : InboundFieldKind.Media;
+        var field = new InboundField(container, property, property, kind, facts["file"] is JsonValue file && file.GetValueKind() == JsonValueKind.True);
+        return new Candidate(field, Text(facts["conversation"]), Text(facts["author"]) ?? InboundMappers.User, facts[PlaceholderValue]);
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    /// <summary>The placeholders of a stored payload, wherever they are (always an object's property), inner ones first.</summary>
+    private static IEnumerable<JsonObject> Placeholders(JsonNode? node) => node switch
+    {
+        JsonObject o when o[UnsealedProperty] is JsonObject facts && o.Parent is JsonObject => [.. Placeholders(facts[PlaceholderValue]), o],
+        JsonObject o => o.Select(p => p.Value).ToList().SelectMany(Placeholders),
+        JsonArray a => a.ToList().SelectMany(Placeholders),
+        _ => [],
+    };
 
     /// <summary>
     /// What stands in for a value that was not sealed: <c>{ "$shroud": null, "redacted": "…", "truncated": true }</c>.
@@ -189,4 +316,15 @@ public sealed class ChannelInbox(
             return false;
         }
     }
+
+    /// <summary>A sensitive field of a payload, the message facts that decide it, and its value (null once read from a placeholder without one).</summary>
+    private sealed record Candidate(InboundField Field, string? ConversationId, string Author, JsonNode? Value)
+    {
+        public Candidate(InboundField field, string? conversationId, string author)
+            : this(field, conversationId, author, field.Container[field.Property])
+        {
+        }
+    }
+
+    private sealed record Sealing(Candidate Candidate, TimeSpan? Ttl, bool File);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Shroud.Core.Channels;
 using Shroud.IntegrationTests.Infrastructure;
 
 namespace Shroud.IntegrationTests.Channels;
@@ -282,6 +283,36 @@ public sealed class ChannelWebhookTests(AzuriteFixture azurite) : ChannelWebhook
         Assert.True(IsSealed(Text(first)));
         Assert.Equal("my account number is 12345678", await DecryptAsync(Text(first)));
         Assert.Equal("thanks, that is all", Text(second)!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Encryption_started_on_another_instance_seals_the_next_message_before_the_bot_sees_it_though_this_instance_cached_the_old_state()
+    {
+        var configuration = await CreateConfigurationAsync("started elsewhere", asDefault: false);
+        var (_, path, forwardSecret) = await CreateChannelAsync("telegram", new { secretToken = TelegramToken });
+
+        async Task SendAsync(int n, string text)
+        {
+            using var response = await PostAsync(Http, path, TelegramUpdate(n, 6161, text), "application/json", [("X-Telegram-Bot-Api-Secret-Token", TelegramToken)]);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await WaitForBotAsync(n);
+        }
+
+        // This instance reads the conversation as not encrypting, and caches that for Shroud__CacheRefresh.
+        await SendAsync(1, "hello there");
+
+        await using var other = Factory.Sibling();
+        var otherClient = new ShroudClient(other.CreateClient());
+        Assert.Equal(HttpStatusCode.OK, (await otherClient.SendAsync(HttpMethod.Put, $"/api/apps/{App}/conversations/6161/encryption", Key, new { configurationId = configuration })).Status);
+        await SendAsync(2, "my card is 4111 1111 1111 1111");
+
+        var (first, second) = (Bot.Requests.ElementAt(0), Bot.Requests.ElementAt(1));
+        Assert.Equal("hello there", JsonNode.Parse(first.Body)!["message"]!["text"]!.GetValue<string>());
+        Assert.True(SignatureVerifies(second, forwardSecret));
+        var text = JsonNode.Parse(second.Body)!["message"]!["text"];
+        Assert.True(IsSealed(text), Encoding.UTF8.GetString(second.Body));
+        Assert.Equal("my card is 4111 1111 1111 1111", await DecryptAsync(text));
+        Assert.All(Bot.Requests, r => Assert.DoesNotContain(ChannelInbox.UnsealedProperty, Encoding.UTF8.GetString(r.Body), StringComparison.Ordinal));
     }
 
     public static TheoryData<string, string> BadCalls => new()
