@@ -17,7 +17,9 @@ namespace Shroud.Api.Channels;
 /// The delivery queue's consumer, the same in both hosts: posts one webhook's sealed payload to its channel's
 /// <c>forwardUrl</c>, signed with the channel's forward secret. Idempotent per delivery: the deliveries table is the
 /// record of what was done, so a redelivered message, a second copy of the channel's webhook or a retry after a crash
-/// forwards nothing twice that had already been answered with 2xx. A failed attempt enqueues the next one with a
+/// forwards nothing twice that had already been answered with 2xx. Before anything is forwarded, what the webhook left
+/// unsealed is judged again by its conversation's current state (<see cref="ChannelInbox.ResolveAsync"/>), then pending
+/// media files are sealed. A failed attempt enqueues the next one with a
 /// growing delay; after the last the delivery is kept as failed. An exception (storage down) leaves the message to
 /// reappear: at least once, never lost.
 /// </summary>
@@ -84,7 +86,7 @@ public sealed class DeliveryWorker(
             return;
         }
 
-        var resolved = await inbox.ResolveAsync(m.AppId, body, cancellationToken);
+        var resolved = await inbox.ResolveAsync(m.AppId, m.ChannelId, body, cancellationToken);
         if (resolved != body)
         {
             await SaveAsync(m, payload, resolved, cancellationToken);

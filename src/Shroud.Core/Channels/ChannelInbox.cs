@@ -16,7 +16,9 @@ namespace Shroud.Core.Channels;
 /// <summary>
 /// Takes a verified webhook call: seals its sensitive fields in the channel's own JSON, stores the values and the
 /// sealed payload in one entity-group transaction, and enqueues its delivery with one message. Once both succeeded
-/// the channel may be answered; what follows is the queue consumer's.
+/// the channel may be answered; what follows is the queue consumer's. Conversations are judged by this instance's
+/// cached state (no storage read while the channel waits); a sensitive field left unsealed waits in the stored payload
+/// as a placeholder until the consumer judges it by the current state (<see cref="ResolveAsync"/>).
 /// </summary>
 /// <remarks>
 /// A verified call is never refused for its content: a channel retries a 4xx until it gives up, and may turn the webhook
@@ -59,7 +61,7 @@ public sealed class ChannelInbox(
         var rules = await configurations.ForAsync(appId, payload.Messages.Select(m => m.ConversationId ?? ""), cancellationToken, cached: true);
         var candidates = payload.Messages.SelectMany(m => m.Fields.Select(f => new Candidate(f, m.ConversationId, m.Author))).ToList();
         var (sealing, unsealed) = Decide(candidates, rules);
-        var prepared = await SealAsync(appId, sealing, cancellationToken);
+        var prepared = await SealAsync(appId, channel.Id, sealing, cancellationToken);
 
         // What the cached state left unsealed waits in the stored payload for the delivery consumer (see ResolveAsync).
         foreach (var candidate in unsealed)
@@ -95,7 +97,7 @@ public sealed class ChannelInbox(
     /// instance had not yet seen still reaches the bot sealed, and what the webhook sealed stays sealed. Answers the
     /// payload to forward: the same array when nothing was left unsealed.
     /// </summary>
-    public async Task<byte[]> ResolveAsync(string appId, byte[] payload, CancellationToken cancellationToken)
+    public async Task<byte[]> ResolveAsync(string appId, string channelId, byte[] payload, CancellationToken cancellationToken)
     {
         if (payload.AsSpan().IndexOf(UnsealedMarker) < 0)
         {
@@ -106,7 +108,7 @@ public sealed class ChannelInbox(
         var candidates = Placeholders(root).Select(FromPlaceholder).ToList();
         var rules = await configurations.ForAsync(appId, candidates.Select(c => c.ConversationId ?? ""), cancellationToken);
         var (sealing, unsealed) = Decide(candidates, rules);
-        var prepared = await SealAsync(appId, sealing, cancellationToken);
+        var prepared = await SealAsync(appId, channelId, sealing, cancellationToken);
         if (prepared.Values.Count > 0)
         {
             await records.WriteAsync(prepared.Records, cancellationToken);
@@ -167,7 +169,7 @@ public sealed class ChannelInbox(
     /// Seals the fields in place, all with the shortest TTL among them (the safe direction), hence one partition. A value
     /// over <c>Shroud__MaxValueBytes</c>, or past <see cref="ChatEvents.MaxValues"/>, becomes <see cref="Truncated"/>.
     /// </summary>
-    private async Task<PreparedSeal> SealAsync(string appId, IReadOnlyList<Sealing> sealing, CancellationToken cancellationToken)
+    private async Task<PreparedSeal> SealAsync(string appId, string channelId, IReadOnlyList<Sealing> sealing, CancellationToken cancellationToken)
     {
         var kept = new List<Sealing>();
         var items = new List<SealItem>();
@@ -212,7 +214,7 @@ public sealed class ChannelInbox(
 
         if (dropped.Count > 0)
         {
-            logger.LogWarning("App {AppId}: {Dropped} channel values were too large or too many to seal and were delivered redacted", appId, dropped.Count);
+            logger.LogWarning("Channel {ChannelId} of app {AppId}: {Dropped} values were too large or too many to seal and were delivered redacted", channelId, appId, dropped.Count);
         }
 
         return prepared;
