@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OpenTelemetry;
 using Shroud.Core;
 using Shroud.Core.Channels;
 
@@ -69,6 +70,9 @@ public sealed class SlackSender(ChannelApi api, OutboundAddressPolicy addresses)
             throw ChannelApi.Refused(Name, upload.Status, "upload_url_refused");
         }
 
+        // The upload URL is a capability (whoever holds it may fill the file): like Telegram's token-bearing paths, this
+        // call is left out of tracing, which would record it as url.full.
+        using (SuppressInstrumentationScope.Begin())
         using (var request = new HttpRequestMessage(HttpMethod.Post, uploadUrl) { Content = file.Content() })
         {
             var uploaded = await api.UploadAsync(Name, request, cancellationToken);

@@ -505,6 +505,19 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_media_file_where_the_channel_takes_none_is_a_validation_failure_naming_its_path_and_nothing_is_sent()
+    {
+        var media = await UploadAsync(RandomNumberGenerator.GetBytes(4096), "image/jpeg", "id-card.jpg");
+        var channelId = await CreateChannelAsync(ChannelCase.Telegram);
+
+        var result = await SendAsync(channelId, new JsonObject { ["chat_id"] = 1234567, ["text"] = media });
+
+        var problem = ShroudClient.AssertProblem(result, HttpStatusCode.BadRequest, "validation_failed");
+        Assert.NotNull(problem["errors"]!["$.text"]);
+        Assert.Empty(fake.Requests);
+    }
+
+    [Fact]
     public async Task An_upload_the_channel_fails_with_5xx_is_retried_with_the_whole_file()
     {
         var bytes = RandomNumberGenerator.GetBytes(200_000);
