@@ -26,8 +26,9 @@ namespace Shroud.Api;
 /// anything leaves for the channel (fail closed); its outcome is that of the reveal, since the channel's answer comes
 /// only after plaintext has left. A send the channel then refuses is answered as a problem, and its record stands.
 /// A live media reference stays a sealed field for the channel's sender, which uploads the file the channel's way
-/// (<see cref="OutboundFile"/>; its record and blob are read a second time to open it); the record names it with the other ref ids. With <c>revealOnSend</c> off a media
-/// reference is withheld as every other field is: nothing of the file is read, the redaction text stands in its place.
+/// (<see cref="OutboundFile"/>; opening it reads its record again, and its blob); the record names it with the other ref
+/// ids. With <c>revealOnSend</c> off a media reference is withheld as every other field is: nothing of the file is
+/// read, the redaction text stands in its place.
 /// </remarks>
 public sealed class ChannelMessagesApi(
     Gatekeeper gatekeeper, AppDirectory directory, ChannelDirectory channels, ChannelSecrets secrets, Vault vault, MediaVault media, IEnumerable<IChannelSender> senders)
