@@ -43,12 +43,15 @@ public sealed class BotFrameworkSender(ChannelApi api, BotConnectorTokens tokens
         var conversationId = send.Payload.Prop("conversation").Prop("id") is { } id && id.GetValueKind() == System.Text.Json.JsonValueKind.String
             ? id.GetValue<string>()
             : throw ShroudException.Invalid("$.conversation.id", "is required: the conversation the activity goes to.");
+
+        // The activity is laid out (and its files' places checked) before the token is fetched.
+        HttpContent content = send.Files.Count == 0 ? JsonContent.Create(send.Payload) : new ActivityContent(send.Payload, send.Files);
         var token = await tokens.GetAsync(
             send.Channel.ApiBaseUrl, send.Secret(ChannelSecretNames.BotFrameworkAppId), send.Secret(ChannelSecretNames.BotFrameworkAppPassword), cancellationToken);
         using var request = new HttpRequestMessage(
             HttpMethod.Post, $"{serviceUrl.AbsoluteUri.TrimEnd('/')}/v3/conversations/{Uri.EscapeDataString(conversationId)}/activities")
         {
-            Content = send.Files.Count == 0 ? JsonContent.Create(send.Payload) : new ActivityContent(send.Payload, send.Files),
+            Content = content,
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var answer = send.Files.Count == 0 ? await api.SendAsync(Name, request, cancellationToken) : await api.UploadAsync(Name, request, cancellationToken);
