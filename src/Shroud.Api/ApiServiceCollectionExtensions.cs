@@ -192,7 +192,9 @@ public static class ApiServiceCollectionExtensions
         api.MapPost(Routes.ChannelMessages, (HttpRequest r, string appId, string channelId, ChannelMessagesApi m) => m.SendAsync(r, appId, channelId))
             .Describe("SendChannelMessage", "Channels", "Sends the channel's own send payload through the channel's API, revealing its sealed fields toward the channel only; answers the channel's status and message id", RouteAccess.AppKey(Permissions.Send))
             .Body<JsonObject>().Answers<ChannelMessageResponse>()
-            .Fails(ShroudError.ChannelNotFound, ShroudError.InvalidReference, ShroudError.BatchTooLarge, ShroudError.ChannelCannotSend, ShroudError.ChannelError, ShroudError.ChannelUnavailable, ShroudError.ChannelTimeout);
+            .Fails(
+                ShroudError.ChannelNotFound, ShroudError.InvalidReference, ShroudError.BatchTooLarge, ShroudError.ChannelCannotSend, ShroudError.MediaNotSupported,
+                ShroudError.MediaGone, ShroudError.ChannelError, ShroudError.ChannelUnavailable, ShroudError.ChannelTimeout);
         api.MapPut(Routes.ConversationEncryption, (HttpRequest r, string appId, string conversationId, ConversationsApi c) => c.StartAsync(r, appId, conversationId))
             .Describe("StartConversationEncryption", "Conversations", "Starts encrypting a conversation with a configuration", RouteAccess.AppKey(Permissions.Encrypt))
             .Body<ConversationEncryptionRequest>();

@@ -7,6 +7,7 @@ using Shroud.Core.Access;
 using Shroud.Core.Apps;
 using Shroud.Core.Audit;
 using Shroud.Core.Channels;
+using Shroud.Core.Media;
 using Shroud.Core.Records;
 
 namespace Shroud.Api;
@@ -24,9 +25,13 @@ namespace Shroud.Api;
 /// cache period. One audit record <c>channel.send</c> per send (ref ids, channel id as target), stored beside the reads and before
 /// anything leaves for the channel (fail closed); its outcome is that of the reveal, since the channel's answer comes
 /// only after plaintext has left. A send the channel then refuses is answered as a problem, and its record stands.
+/// A live media reference stays a sealed field for the channel's sender, which uploads the file the channel's way
+/// (<see cref="OutboundFile"/>; opening it reads its record again, and its blob); the record names it with the other ref
+/// ids. With <c>revealOnSend</c> off a media reference is withheld as every other field is: nothing of the file is
+/// read, the redaction text stands in its place.
 /// </remarks>
 public sealed class ChannelMessagesApi(
-    Gatekeeper gatekeeper, AppDirectory directory, ChannelDirectory channels, ChannelSecrets secrets, Vault vault, IEnumerable<IChannelSender> senders)
+    Gatekeeper gatekeeper, AppDirectory directory, ChannelDirectory channels, ChannelSecrets secrets, Vault vault, MediaVault media, IEnumerable<IChannelSender> senders)
 {
     /// <summary>Most sealed fields one message may carry, as in a batch decrypt.</summary>
     public const int MaxReferences = ValuesApi.MaxBatch;
@@ -59,9 +64,37 @@ public sealed class ChannelMessagesApi(
 
         var record = new AuditEntry(appId, AuditActions.ChannelSend, AuditOutcomes.Succeeded, caller.Name, Target: channel.Id);
         message.Fill(channel.RevealOnSend
-            ? await vault.RevealAsync(appId, references, record, ct)
+            ? await vault.RevealAsync(appId, references, record, ct, markMedia: true)
             : await vault.WithholdAsync(appId, references, record, ct));
-        var sent = await sender.SendAsync(new ChannelSend(channel, opened, message.Payload), ct);
+        await using var send = new ChannelSend(channel, opened, message.Payload, await OpenFilesAsync(appId, message.Media, ct));
+        var sent = await sender.SendAsync(send, ct);
         return TypedResults.Ok(new ChannelMessageResponse(sent.Status, sent.MessageId));
+    }
+
+    /// <summary>Opens each media file of the message, its first segment authenticated, before anything leaves for the channel.</summary>
+    private async Task<IReadOnlyList<OutboundFile>> OpenFilesAsync(
+        string appId, IReadOnlyList<(JsonObject Field, string Path, string Reference)> files, CancellationToken cancellationToken)
+    {
+        var opened = new List<OutboundFile>();
+        try
+        {
+            foreach (var (field, path, text) in files)
+            {
+                // The reveal has checked the reference already; it parses.
+                var reference = ShroudReference.TryParse(text, out var parsed) ? parsed : throw ShroudException.InvalidReference(path);
+                opened.Add(new OutboundFile(path, field, await media.OpenAsync(appId, reference, cancellationToken), ct => media.OpenAsync(appId, reference, ct)));
+            }
+
+            return opened;
+        }
+        catch
+        {
+            foreach (var file in opened)
+            {
+                await file.DisposeAsync();
+            }
+
+            throw;
+        }
     }
 }

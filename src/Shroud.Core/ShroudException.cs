@@ -21,6 +21,7 @@ public sealed record ShroudError(string Code, int Status, string Title)
     public static readonly ShroudError ConfigurationInUse = new("configuration_in_use", 409, "The configuration is the app's default or a conversation uses it.");
     public static readonly ShroudError ChannelNotFound = new("channel_not_found", 404, "The channel does not exist.");
     public static readonly ShroudError ChannelCannotSend = new("channel_cannot_send", 409, "The channel has no credentials to send with.");
+    public static readonly ShroudError MediaNotSupported = new("media_not_supported", 400, "The channel cannot take media files from Shroud.");
     public static readonly ShroudError ChannelError = new("channel_error", 502, "The channel refused the message.");
     public static readonly ShroudError ChannelUnavailable = new("channel_unavailable", 503, "The channel is unavailable.");
     public static readonly ShroudError ChannelTimeout = new("channel_timeout", 504, "The channel did not answer in time.");

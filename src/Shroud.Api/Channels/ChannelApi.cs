@@ -34,14 +34,24 @@ public sealed partial class ChannelApi(IHttpClientFactory clients)
 {
     public const string ClientName = "Shroud.ChannelApi";
 
+    /// <summary>The client for calls that carry a media file: the same, with the upload bounds of <see cref="ChannelSendOptions"/>.</summary>
+    public const string UploadClientName = "Shroud.ChannelUpload";
+
     /// <summary>Largest answer read: a send's answer is a few hundred bytes; a bigger one is not parsed.</summary>
     public const int MaxAnswerBytes = 64 * 1024;
 
-    public async Task<ChannelAnswer> SendAsync(string channel, HttpRequestMessage request, CancellationToken cancellationToken)
+    public Task<ChannelAnswer> SendAsync(string channel, HttpRequestMessage request, CancellationToken cancellationToken) =>
+        CallAsync(ClientName, channel, request, cancellationToken);
+
+    /// <summary>A call whose body carries a media file (<see cref="OutboundFile"/>), with the upload bounds.</summary>
+    public Task<ChannelAnswer> UploadAsync(string channel, HttpRequestMessage request, CancellationToken cancellationToken) =>
+        CallAsync(UploadClientName, channel, request, cancellationToken);
+
+    private async Task<ChannelAnswer> CallAsync(string clientName, string channel, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await clients.CreateClient(clientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var status = (int)response.StatusCode;
             if (status is 408 or 429 or >= 500)
             {

@@ -15,15 +15,30 @@ public static class ChannelSendingServices
     public static IServiceCollection AddChannelSending(this IServiceCollection services)
     {
         services.AddOptions<ChannelSendOptions>();
-        services.AddHttpClient(ChannelApi.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        AddChannelClient(services, ChannelApi.ClientName, o => (o.AttemptTimeout, o.TotalTimeout));
+        AddChannelClient(services, ChannelApi.UploadClientName, o => (o.UploadAttemptTimeout, o.UploadTotalTimeout));
+        services.AddSingleton<ChannelApi>();
+        services.AddSingleton<BotConnectorTokens>();
+        services.AddSingleton<IChannelSender, SlackSender>();
+        services.AddSingleton<IChannelSender, WhatsAppSender>();
+        services.AddSingleton<IChannelSender, TelegramSender>();
+        services.AddSingleton<IChannelSender, TwilioSender>();
+        services.AddSingleton<IChannelSender, BotFrameworkSender>();
+        services.AddSingleton<ChannelMessagesApi>();
+        return services;
+    }
+
+    private static void AddChannelClient(IServiceCollection services, string name, Func<ChannelSendOptions, (TimeSpan Attempt, TimeSpan Total)> bounds) =>
+        services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(provider => ChannelOutboundHandler.Create(provider.GetRequiredService<OutboundAddressPolicy>()))
             // The default client logs write request URLs, and Telegram's carry the bot token.
             .RemoveAllLoggers()
-            .AddResilienceHandler("channel-send", (pipeline, context) =>
+            .AddResilienceHandler(name, (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<ChannelSendOptions>>().Value;
+                var (attempt, total) = bounds(options);
                 pipeline
-                    .AddTimeout(options.TotalTimeout)
+                    .AddTimeout(total)
                     .AddRetry(new HttpRetryStrategyOptions
                     {
                         MaxRetryAttempts = options.MaxRetries,
@@ -36,18 +51,8 @@ public static class ChannelSendingServices
                         ShouldRetryAfterHeader = false,
                         DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, options.MaxRetryDelay)),
                     })
-                    .AddTimeout(options.AttemptTimeout);
+                    .AddTimeout(attempt);
             });
-        services.AddSingleton<ChannelApi>();
-        services.AddSingleton<BotConnectorTokens>();
-        services.AddSingleton<IChannelSender, SlackSender>();
-        services.AddSingleton<IChannelSender, WhatsAppSender>();
-        services.AddSingleton<IChannelSender, TelegramSender>();
-        services.AddSingleton<IChannelSender, TwilioSender>();
-        services.AddSingleton<IChannelSender, BotFrameworkSender>();
-        services.AddSingleton<ChannelMessagesApi>();
-        return services;
-    }
 
     /// <summary>The wait a channel's <c>Retry-After</c> asks for, at most <paramref name="max"/>; null (the backoff) when it asks none.</summary>
     private static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan max)

@@ -13,6 +13,11 @@ namespace Shroud.Api.Channels;
 /// form-encoded with basic authentication <c>accountSid:authToken</c>. The message id is the answer's <c>sid</c>; a
 /// refusal names Twilio's <c>code</c>.
 /// </summary>
+/// <remarks>
+/// Twilio takes media only as a <c>MediaUrl</c> it fetches itself, anonymously. Shroud serves no sealed file at a URL
+/// anyone holding it could read, so a media reference in a Twilio send is refused (<c>400 media_not_supported</c>)
+/// before anything is sent.
+/// </remarks>
 public sealed class TwilioSender(ChannelApi api) : IChannelSender
 {
     public const string DefaultBaseUrl = "https://api.twilio.com";
@@ -23,6 +28,13 @@ public sealed class TwilioSender(ChannelApi api) : IChannelSender
 
     public async Task<ChannelSent> SendAsync(ChannelSend send, CancellationToken cancellationToken)
     {
+        if (send.Files.Count > 0)
+        {
+            throw new ShroudException(
+                ShroudError.MediaNotSupported,
+                $"{send.Files[0].Path} is a media file: Twilio fetches media from a public MediaUrl, and Shroud does not serve sealed files at anonymous URLs. Nothing was sent.");
+        }
+
         var accountSid = send.Secret(ChannelSecretNames.TwilioAccountSid);
         using var request = new HttpRequestMessage(
             HttpMethod.Post, $"{send.BaseUrl(DefaultBaseUrl)}/2010-04-01/Accounts/{Uri.EscapeDataString(accountSid)}/Messages.json")

@@ -12,7 +12,8 @@ namespace Shroud.Core.Channels;
 /// </summary>
 public sealed class OutboundMessage
 {
-    private readonly List<(JsonNode Sealed, string Path, string Reference)> fields = [];
+    private readonly List<(JsonObject Sealed, string Path, string Reference)> fields = [];
+    private readonly List<(JsonObject Sealed, string Path, string Reference)> media = [];
 
     public OutboundMessage(JsonObject payload)
     {
@@ -32,8 +33,15 @@ public sealed class OutboundMessage
     public IReadOnlyList<(string Field, string Reference)> References => fields.Select(f => (f.Path, f.Reference)).ToList();
 
     /// <summary>
+    /// The sealed fields <see cref="Fill"/> found to be live media files, left in place for the channel's sender to
+    /// upload: the field, its JSON path and its reference.
+    /// </summary>
+    public IReadOnlyList<(JsonObject Field, string Path, string Reference)> Media => media;
+
+    /// <summary>
     /// Replaces every sealed field by its value, in the order of <see cref="References"/>: a JSON value where it was sealed
-    /// as JSON and is still live, a string otherwise (the plaintext or the redaction text).
+    /// as JSON and is still live, a string otherwise (the plaintext or the redaction text). A media file stays in place
+    /// and is listed in <see cref="Media"/>.
     /// </summary>
     public void Fill(IReadOnlyList<RevealedValue> values)
     {
@@ -45,6 +53,12 @@ public sealed class OutboundMessage
         for (var i = 0; i < fields.Count; i++)
         {
             var value = values[i];
+            if (value.Media)
+            {
+                media.Add(fields[i]);
+                continue;
+            }
+
             var node = !value.Expired && value.ContentType == Vault.JsonContentType ? JsonNode.Parse(value.Value) : JsonValue.Create(value.Value);
             fields[i].Sealed.ReplaceWith(node);
         }

@@ -119,7 +119,11 @@ public sealed class MediaVault(
         return opening.Result;
     }
 
-    private async Task<OpenedMedia> OpenAsync(string appId, ShroudReference reference, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a media reference without an audit record of its own: for a caller that stored one before (a channel send,
+    /// whose <c>channel.send</c> record names the file). Fails as <see cref="OpenAsync(string, string, string, CancellationToken)"/> does.
+    /// </summary>
+    public async Task<OpenedMedia> OpenAsync(string appId, ShroudReference reference, CancellationToken cancellationToken)
     {
         var found = await vault.FindAsync(appId, reference, InvalidReference, cancellationToken);
         if (found.Redacted is { } reason)

@@ -30,7 +30,14 @@ public sealed record FoundRecord(StoredRecord? Stored, RecordAddress? Address, A
 }
 
 /// <summary>A revealed value: the plaintext with its content type, or the redaction text once the value has expired or is gone.</summary>
-public sealed record RevealedValue(string Value, bool Expired, DateTimeOffset? ExpiresAt, string? ContentType);
+public sealed record RevealedValue(string Value, bool Expired, DateTimeOffset? ExpiresAt, string? ContentType)
+{
+    /// <summary>
+    /// The reference names a live media file, which the caller opens itself (<see cref="Value"/> is empty): only when the
+    /// reveal was asked to mark media rather than refuse it.
+    /// </summary>
+    public bool Media { get; init; }
+}
 
 /// <summary>
 /// Seals values into records and reveals them from references, following the envelope protocol.
@@ -108,9 +115,11 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
     /// Reveals each reference (field path, reference text); any invalid reference fails the whole call with one generic error.
     /// The call's audit record (<paramref name="record"/> with the ref ids and counts filled in) is stored concurrently
     /// with the record reads, and nothing is returned unless it was stored. Its counts are fixed before the reads: values
-    /// whose reference has not expired count as revealed, the others as expired.
+    /// whose reference has not expired count as revealed, the others as expired. A media reference is an invalid reference,
+    /// unless <paramref name="markMedia"/> asks for it as a <see cref="RevealedValue.Media"/> marker (its file counts as revealed).
     /// </summary>
-    public async Task<IReadOnlyList<RevealedValue>> RevealAsync(string appId, IReadOnlyList<(string Field, string Reference)> references, AuditEntry record, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RevealedValue>> RevealAsync(
+        string appId, IReadOnlyList<(string Field, string Reference)> references, AuditEntry record, CancellationToken cancellationToken, bool markMedia = false)
     {
         var parsed = references.Select(r => ShroudReference.TryParse(r.Reference, out var reference) && reference.AppId == appId
             ? reference
@@ -127,13 +136,13 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
         var reads = Parallel.ForEachAsync(
             Enumerable.Range(0, parsed.Count),
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentReads, CancellationToken = cancellationToken },
-            async (i, ct) => revealed[i] = await RevealAsync(appId, references[i].Field, parsed[i], redacted, ct));
+            async (i, ct) => revealed[i] = await RevealAsync(appId, references[i].Field, parsed[i], redacted, markMedia, ct));
 
         // Both are awaited before anything is answered; a failed audit write fails the call (fail closed).
         await Task.WhenAll(audited, reads);
 
         // Counted once the whole call succeeds: an invalid reference in a batch returns no plaintext at all.
-        metrics.Revealed(SealedKind.Value, revealed.Count(v => !v.Expired));
+        metrics.Revealed(SealedKind.Value, revealed.Count(v => !v.Expired && !v.Media));
         return revealed;
     }
 
@@ -195,13 +204,21 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
         return new FoundRecord(stored, new RecordAddress(appId, reference.RefId, stored.Address.ExpiresAt, stored.Address.ContentType), kek, null);
     }
 
-    private async Task<RevealedValue> RevealAsync(string appId, string field, ShroudReference reference, RevealedValue redacted, CancellationToken cancellationToken)
+    private async Task<RevealedValue> RevealAsync(
+        string appId, string field, ShroudReference reference, RevealedValue redacted, bool markMedia, CancellationToken cancellationToken)
     {
         var found = await FindAsync(appId, reference, () => ShroudException.InvalidReference(field), cancellationToken);
         if (found.Redacted is { } reason)
         {
             metrics.Redacted(SealedKind.Value, reason);
             return redacted;
+        }
+
+        if (found.Stored!.Media is not null)
+        {
+            return markMedia
+                ? new RevealedValue("", false, found.Address!.ExpiresAt, found.Address.ContentType) { Media = true }
+                : throw ShroudException.InvalidReference(field);
         }
 
         byte[]? plaintext = null;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -353,20 +354,233 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_media_reference_in_a_send_is_refused_and_nothing_is_sent()
+    public async Task A_media_file_goes_to_whatsapp_as_an_upload_whose_media_id_replaces_the_sealed_link()
     {
-        using var upload = new HttpRequestMessage(HttpMethod.Post, $"/api/apps/{App}/media") { Content = new ByteArrayContent(new byte[4096]) };
-        upload.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/jpeg");
-        upload.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", setupKey);
-        using var uploaded = await client.Http.SendAsync(upload);
-        Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
-        var media = JsonNode.Parse(await uploaded.Content.ReadAsStringAsync())!["ref"]!.GetValue<string>();
+        var bytes = RandomNumberGenerator.GetBytes(200_000);
+        var media = await UploadAsync(bytes, "image/jpeg", "id-card.jpg");
+        var caption = await SealAsync(Plaintext);
+        fake.Answer = received => received.Path.EndsWith("/media", StringComparison.Ordinal)
+            ? (200, """{"id":"1037543291543636"}""")
+            : ChannelCase.WhatsApp.Success(received.Body);
+        var channelId = await CreateChannelAsync(ChannelCase.WhatsApp);
+        var payload = ChannelCase.WhatsApp.Payload(fake.BaseUrl, "unused");
+        payload.Remove("text");
+        payload["type"] = "image";
+        payload["image"] = new JsonObject { ["link"] = media, ["caption"] = caption };
+
+        var (status, body, _) = await SendAsync(channelId, payload);
+
+        AssertStatusAndMessageIdOnly(status, body, ChannelCase.WhatsApp.MessageId);
+        var (upload, message) = (fake.Requests.First(), fake.Requests.Last());
+        Assert.Equal(2, fake.Requests.Count);
+        Assert.Equal($"/v23.0/{ChannelCase.PhoneNumberId}/media", upload.Path);
+        Assert.Equal(ChannelCase.WhatsApp.Authorization, upload.Authorization);
+        var form = await FormAsync(upload);
+        Assert.Equal("whatsapp", form["messaging_product"].Text);
+        Assert.Equal("image/jpeg", form["type"].Text);
+        Assert.Equal("id-card.jpg", form["file"].FileName);
+        Assert.Equal(Sha256(bytes), Sha256(form["file"].Bytes));
+        Assert.Equal(ChannelCase.WhatsApp.SendPath, message.Path);
+        Assert.Equal(ChannelCase.WhatsApp.Authorization, message.Authorization);
+        var image = JsonNode.Parse(message.Body)!["image"]!;
+        Assert.Equal("1037543291543636", image["id"]!.GetValue<string>());
+        Assert.Null(image["link"]);
+        Assert.Equal(Plaintext, image["caption"]!.GetValue<string>());
+        await AssertSendRecordedAsync(channelId, media, caption);
+        AssertNoPlaintextOrSecretLogged();
+    }
+
+    [Fact]
+    public async Task A_media_file_goes_to_telegram_as_a_multipart_send_photo_with_the_other_parameters_as_form_fields()
+    {
+        var bytes = RandomNumberGenerator.GetBytes(150_001);
+        var media = await UploadAsync(bytes, "image/png", "receipt.png");
+        // The channel echoes the caption, not the file.
+        fake.Answer = ChannelCase.Answering(_ => ChannelCase.Telegram.Success(Plaintext));
+        var channelId = await CreateChannelAsync(ChannelCase.Telegram);
+        var payload = new JsonObject
+        {
+            ["chat_id"] = 1234567,
+            ["photo"] = media,
+            ["caption"] = await SealAsync(Plaintext),
+            ["reply_markup"] = new JsonObject { ["force_reply"] = true },
+        };
+
+        var (status, body, _) = await SendAsync(channelId, payload);
+
+        AssertStatusAndMessageIdOnly(status, body, ChannelCase.Telegram.MessageId);
+        var sent = Assert.Single(fake.Requests);
+        Assert.Equal($"/bot{ChannelCase.TelegramBotToken}/sendPhoto", sent.Path);
+        Assert.StartsWith("multipart/form-data", sent.ContentType, StringComparison.Ordinal);
+        var form = await FormAsync(sent);
+        Assert.Equal(["caption", "chat_id", "photo", "reply_markup"], form.Keys.Order());
+        Assert.Equal("1234567", form["chat_id"].Text);
+        Assert.Equal(Plaintext, form["caption"].Text);
+        Assert.Equal("""{"force_reply":true}""", form["reply_markup"].Text);
+        Assert.Equal("receipt.png", form["photo"].FileName);
+        Assert.Equal("image/png", form["photo"].ContentType);
+        Assert.Equal(Sha256(bytes), Sha256(form["photo"].Bytes));
+        await AssertSendRecordedAsync(channelId, media);
+        AssertNoPlaintextOrSecretLogged();
+    }
+
+    [Fact]
+    public async Task A_media_file_goes_to_slack_through_an_external_upload_shared_in_the_channel_with_the_text()
+    {
+        var bytes = RandomNumberGenerator.GetBytes(70_000);
+        var media = await UploadAsync(bytes, "application/pdf", "statement.pdf");
+        fake.Answer = received => received.Path switch
+        {
+            "/api/files.getUploadURLExternal" => (200, $$"""{"ok":true,"upload_url":"{{fake.BaseUrl}}/upload/v1/CwABAAAAXAo","file_id":"F07RJ6YGZ9C"}"""),
+            "/upload/v1/CwABAAAAXAo" => (200, "{}"),
+            "/api/files.completeUploadExternal" => (200, """{"ok":true,"files":[{"id":"F07RJ6YGZ9C","title":"statement.pdf"}]}"""),
+            _ => (404, """{"ok":false,"error":"unknown_method"}"""),
+        };
         var channelId = await CreateChannelAsync(ChannelCase.Slack);
+        var payload = new JsonObject { ["channel"] = "C024BE91L", ["text"] = await SealAsync(Plaintext), ["file"] = media };
 
-        var result = await SendAsync(channelId, ChannelCase.Slack.Payload(fake.BaseUrl, new JsonObject { ["$shroud"] = media }));
+        var (status, body, _) = await SendAsync(channelId, payload);
 
-        ShroudClient.AssertProblem(result, HttpStatusCode.BadRequest, "invalid_reference");
+        AssertStatusAndMessageIdOnly(status, body, "F07RJ6YGZ9C");
+        Assert.Equal(["/api/files.getUploadURLExternal", "/upload/v1/CwABAAAAXAo", "/api/files.completeUploadExternal"], fake.Requests.Select(r => r.Path));
+        var (ask, upload, complete) = (fake.Requests.ElementAt(0), fake.Requests.ElementAt(1), fake.Requests.ElementAt(2));
+        Assert.Equal(ChannelCase.Slack.Authorization, ask.Authorization);
+        var asked = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(ask.Body);
+        Assert.Equal("statement.pdf", asked["filename"]);
+        Assert.Equal(bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), asked["length"]);
+        Assert.Null(upload.Authorization);
+        Assert.Equal("application/pdf", upload.ContentType);
+        Assert.Equal(Sha256(bytes), Sha256(upload.Bytes));
+        Assert.Equal(ChannelCase.Slack.Authorization, complete.Authorization);
+        var shared = JsonNode.Parse(complete.Body)!;
+        Assert.Equal("F07RJ6YGZ9C", shared["files"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal("C024BE91L", shared["channel_id"]!.GetValue<string>());
+        Assert.Equal(Plaintext, shared["initial_comment"]!.GetValue<string>());
+        await AssertSendRecordedAsync(channelId, media);
+        AssertNoPlaintextOrSecretLogged();
+    }
+
+    [Fact]
+    public async Task A_media_file_goes_to_bot_framework_inline_as_a_data_uri_attachment()
+    {
+        var bytes = RandomNumberGenerator.GetBytes(100_000);
+        var media = await UploadAsync(bytes, "application/pdf", "statement.pdf");
+        fake.Answer = ChannelCase.Answering(_ => ChannelCase.BotFramework.Success(Plaintext));
+        var channelId = await CreateChannelAsync(ChannelCase.BotFramework);
+        var payload = ChannelCase.BotFramework.Payload(fake.BaseUrl, await SealAsync(Plaintext));
+        payload["attachments"] = new JsonArray(new JsonObject { ["contentUrl"] = media });
+
+        var (status, body, _) = await SendAsync(channelId, payload);
+
+        AssertStatusAndMessageIdOnly(status, body, ChannelCase.BotFramework.MessageId);
+        var sent = Assert.Single(fake.Requests, r => r.Path != ChannelCase.TokenPath);
+        Assert.Equal(ChannelCase.BotFramework.SendPath, sent.Path);
+        Assert.Equal(ChannelCase.BotFramework.Authorization, sent.Authorization);
+        var activity = JsonNode.Parse(sent.Body)!;
+        Assert.Equal(Plaintext, activity["text"]!.GetValue<string>());
+        var attachment = activity["attachments"]![0]!;
+        Assert.Equal("application/pdf", attachment["contentType"]!.GetValue<string>());
+        Assert.Equal("statement.pdf", attachment["name"]!.GetValue<string>());
+        const string prefix = "data:application/pdf;base64,";
+        var uri = attachment["contentUrl"]!.GetValue<string>();
+        Assert.StartsWith(prefix, uri, StringComparison.Ordinal);
+        Assert.Equal(Sha256(bytes), Sha256(Convert.FromBase64String(uri[prefix.Length..])));
+        await AssertSendRecordedAsync(channelId, media);
+        AssertNoPlaintextOrSecretLogged();
+    }
+
+    [Fact]
+    public async Task A_media_file_for_twilio_is_refused_as_not_supported_and_nothing_is_sent()
+    {
+        var media = await UploadAsync(RandomNumberGenerator.GetBytes(4096), "image/jpeg", "id-card.jpg");
+        var channelId = await CreateChannelAsync(ChannelCase.Twilio);
+        var payload = ChannelCase.Twilio.Payload(fake.BaseUrl, await SealAsync(Plaintext));
+        payload["MediaUrl"] = media;
+
+        var result = await SendAsync(channelId, payload);
+
+        var problem = ShroudClient.AssertProblem(result, HttpStatusCode.BadRequest, "media_not_supported");
+        Assert.Contains("MediaUrl", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(fake.Requests);
+    }
+
+    [Fact]
+    public async Task A_media_file_where_the_channel_takes_none_is_a_validation_failure_naming_its_path_and_nothing_is_sent()
+    {
+        var media = await UploadAsync(RandomNumberGenerator.GetBytes(4096), "image/jpeg", "id-card.jpg");
+        var channelId = await CreateChannelAsync(ChannelCase.Telegram);
+
+        var result = await SendAsync(channelId, new JsonObject { ["chat_id"] = 1234567, ["text"] = media });
+
+        var problem = ShroudClient.AssertProblem(result, HttpStatusCode.BadRequest, "validation_failed");
+        Assert.NotNull(problem["errors"]!["$.text"]);
+        Assert.Empty(fake.Requests);
+    }
+
+    [Fact]
+    public async Task An_upload_the_channel_fails_with_5xx_is_retried_with_the_whole_file()
+    {
+        var bytes = RandomNumberGenerator.GetBytes(200_000);
+        var media = await UploadAsync(bytes, "image/jpeg", "id-card.jpg");
+        var uploads = 0;
+        fake.Answer = received => received.Path.EndsWith("/media", StringComparison.Ordinal)
+            ? Interlocked.Increment(ref uploads) == 1 ? (503, "{}") : (200, """{"id":"1037543291543636"}""")
+            : ChannelCase.WhatsApp.Success(received.Body);
+        var channelId = await CreateChannelAsync(ChannelCase.WhatsApp);
+        var payload = ChannelCase.WhatsApp.Payload(fake.BaseUrl, "unused");
+        payload.Remove("text");
+        payload["type"] = "image";
+        payload["image"] = media;
+
+        var (status, body, _) = await SendAsync(channelId, payload);
+
+        AssertStatusAndMessageIdOnly(status, body, ChannelCase.WhatsApp.MessageId);
+        var attempts = fake.Requests.Where(r => r.Path.EndsWith("/media", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, attempts.Count);
+        foreach (var attempt in attempts)
+        {
+            Assert.Equal(Sha256(bytes), Sha256((await FormAsync(attempt))["file"].Bytes));
+        }
+
+        Assert.Equal("""{"id":"1037543291543636"}""", JsonNode.Parse(fake.Requests.Last().Body)!["image"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task An_expired_media_reference_arrives_as_the_redaction_text_and_nothing_is_uploaded()
+    {
+        var media = await UploadAsync(RandomNumberGenerator.GetBytes(4096), "image/jpeg", "id-card.jpg", ttl: "PT1M");
+        fake.Answer = ChannelCase.Answering(ChannelCase.WhatsApp.Success);
+        var channelId = await CreateChannelAsync(ChannelCase.WhatsApp);
+        factory.Clock.Advance(TimeSpan.FromMinutes(2));
+        var payload = ChannelCase.WhatsApp.Payload(fake.BaseUrl, "unused");
+        payload.Remove("text");
+        payload["type"] = "image";
+        payload["image"] = new JsonObject { ["link"] = media };
+
+        var (status, _, _) = await SendAsync(channelId, payload);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var sent = Assert.Single(fake.Requests);
+        Assert.Equal(ChannelCase.WhatsApp.SendPath, sent.Path);
+        Assert.Equal("★★★★★", JsonNode.Parse(sent.Body)!["image"]!["link"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task With_reveal_on_send_off_a_media_file_is_withheld_and_nothing_is_uploaded()
+    {
+        var bytes = RandomNumberGenerator.GetBytes(4096);
+        var media = await UploadAsync(bytes, "image/jpeg", "id-card.jpg");
+        fake.Answer = ChannelCase.Answering(ChannelCase.Telegram.Success);
+        var channelId = await CreateChannelAsync(ChannelCase.Telegram, revealOnSend: false);
+
+        var (status, _, _) = await SendAsync(channelId, new JsonObject { ["chat_id"] = 1234567, ["photo"] = media });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var sent = Assert.Single(fake.Requests);
+        Assert.Equal($"/bot{ChannelCase.TelegramBotToken}/sendMessage", sent.Path);
+        Assert.Equal("★★★★★", JsonNode.Parse(sent.Body)!["photo"]!.GetValue<string>());
+        var record = (await AuditAsync()).Single(r => r!["action"]!.GetValue<string>() == "channel.send")!;
+        Assert.Equal(1, record["counts"]!["withheld"]!.GetValue<int>());
     }
 
     [Fact]
@@ -391,12 +605,69 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal([Plaintext, "★★★★★"], fake.Requests.Select(r => JsonNode.Parse(r.Body)!["text"]!.GetValue<string>()));
     }
 
+    private static void AssertStatusAndMessageIdOnly(HttpStatusCode status, JsonNode? body, string messageId)
+    {
+        Assert.True(status == HttpStatusCode.OK, body?.ToJsonString());
+        Assert.Equal(["messageId", "status"], body!.AsObject().Select(p => p.Key).Order());
+        Assert.Equal(messageId, body["messageId"]!.GetValue<string>());
+    }
+
+    /// <summary>The one channel.send record names the channel and the ref id of every given sealed field.</summary>
+    private async Task AssertSendRecordedAsync(string channelId, params JsonObject[] sealedFields)
+    {
+        var record = (await AuditAsync()).Single(r => r!["action"]!.GetValue<string>() == "channel.send")!;
+        Assert.Equal(channelId, record["target"]!.GetValue<string>());
+        var refIds = record["refIds"]!.AsArray().Select(r => r!.GetValue<string>()).ToList();
+        Assert.All(sealedFields, f => Assert.Contains(Rows.RefIdOf(f["$shroud"]!.GetValue<string>()), refIds));
+        Assert.Equal(refIds.Count, record["counts"]!["revealed"]!.GetValue<int>());
+    }
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes));
+
+    /// <summary>A multipart/form-data body as its parts by name: text, file name, content type and bytes.</summary>
+    private static async Task<Dictionary<string, (string Text, string? FileName, string? ContentType, byte[] Bytes)>> FormAsync(FakeChannelServer.Received received)
+    {
+        var boundary = Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(
+            Microsoft.Net.Http.Headers.MediaTypeHeaderValue.Parse(received.ContentType).Boundary).Value!;
+        var reader = new Microsoft.AspNetCore.WebUtilities.MultipartReader(boundary, new MemoryStream(received.Bytes));
+        var parts = new Dictionary<string, (string, string?, string?, byte[])>();
+        while (await reader.ReadNextSectionAsync() is { } section)
+        {
+            var disposition = Microsoft.Net.Http.Headers.ContentDispositionHeaderValue.Parse(section.ContentDisposition);
+            using var content = new MemoryStream();
+            await section.Body.CopyToAsync(content);
+            parts[disposition.Name.Value!.Trim('"')] = (
+                System.Text.Encoding.UTF8.GetString(content.ToArray()), disposition.FileName.Value?.Trim('"'), section.ContentType, content.ToArray());
+        }
+
+        return parts;
+    }
+
+    private async Task<JsonObject> UploadAsync(byte[] bytes, string contentType, string fileName, string? ttl = null)
+    {
+        using var upload = new HttpRequestMessage(HttpMethod.Post, $"/api/apps/{App}/media") { Content = new ByteArrayContent(bytes) };
+        upload.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        upload.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", setupKey);
+        upload.Headers.Add("Shroud-File-Name", fileName);
+        if (ttl is not null)
+        {
+            upload.Headers.Add("Shroud-Ttl", ttl);
+        }
+
+        using var uploaded = await client.Http.SendAsync(upload);
+        Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
+        return new JsonObject { ["$shroud"] = JsonNode.Parse(await uploaded.Content.ReadAsStringAsync())!["ref"]!.GetValue<string>(), ["redacted"] = "★★★★★" };
+    }
+
     private void AssertNoPlaintextOrSecretLogged()
     {
         var text = string.Join('\n', logs.Entries);
         Assert.NotEmpty(logs.Entries);
         Assert.DoesNotContain("482913", text, StringComparison.Ordinal);
         Assert.DoesNotContain("jane.doe", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("id-card", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("statement.pdf", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("receipt.png", text, StringComparison.Ordinal);
         foreach (var secret in ChannelCase.AllSecrets)
         {
             Assert.DoesNotContain(secret, text, StringComparison.Ordinal);

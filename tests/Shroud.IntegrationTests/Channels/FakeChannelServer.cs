@@ -19,8 +19,8 @@ public sealed class FakeChannelServer : IAsyncDisposable
 
     private FakeChannelServer(WebApplication app) => this.app = app;
 
-    /// <summary>One request as the fake channel received it.</summary>
-    public sealed record Received(string Method, string Path, string? Authorization, string? ContentType, string Body);
+    /// <summary>One request as the fake channel received it: <see cref="Body"/> as UTF-8 text, <see cref="Bytes"/> as the bytes that came.</summary>
+    public sealed record Received(string Method, string Path, string? Authorization, string? ContentType, string Body, byte[] Bytes);
 
     public ConcurrentQueue<Received> Requests { get; } = new();
 
@@ -64,13 +64,15 @@ public sealed class FakeChannelServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        using var reader = new StreamReader(context.Request.Body);
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
         var received = new Received(
             context.Request.Method,
             context.Request.Path + context.Request.QueryString,
             context.Request.Headers.Authorization.FirstOrDefault(),
             context.Request.ContentType,
-            await reader.ReadToEndAsync());
+            System.Text.Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length),
+            body.ToArray());
         Requests.Enqueue(received);
         if (Delay > TimeSpan.Zero)
         {

@@ -47,6 +47,23 @@ public sealed class OutboundMessageTests
     }
 
     [Fact]
+    public void Fill_leaves_a_media_file_sealed_in_place_and_lists_it_for_the_sender()
+    {
+        var message = new OutboundMessage(new JsonObject
+        {
+            ["type"] = "image",
+            ["image"] = new JsonObject { ["link"] = Sealed("r1"), ["caption"] = Sealed("r2") },
+        });
+
+        message.Fill([new RevealedValue("", false, null, "image/jpeg") { Media = true }, new RevealedValue("my id card", false, null, Vault.TextContentType)]);
+
+        var (field, path, reference) = Assert.Single(message.Media);
+        Assert.Equal(("$.image.link", "r1"), (path, reference));
+        Assert.Same(message.Payload["image"]!["link"], field);
+        Assert.Equal("my id card", message.Payload["image"]!["caption"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void A_sealed_field_whose_reference_is_not_text_is_an_invalid_reference_and_the_whole_body_cannot_be_one()
     {
         var notText = Assert.Throws<ShroudException>(() => new OutboundMessage(new JsonObject { ["text"] = new JsonObject { ["$shroud"] = 7 } }));
