@@ -111,20 +111,29 @@ internal static class SendBenchmark
             await Load.RunAsync(scenario.Op, 0, warmUp, Concurrency, ct);
         }
 
-        var measurements = scenarios.Select(s => new Measurement(s.Name, Concurrency)).ToArray();
-        var slot = warmUp;
-        for (var round = 0; round < Rounds; round++)
+        async Task<Measurement[]> MeasureAsync(int concurrency, int total)
         {
-            var count = ops / Rounds + (round < ops % Rounds ? 1 : 0);
-            for (var i = 0; i < scenarios.Length; i++)
+            var measured = scenarios.Select(s => new Measurement(s.Name, concurrency)).ToArray();
+            var slot = warmUp;
+            for (var round = 0; round < Rounds; round++)
             {
-                var (latencies, elapsed) = await Load.RunAsync(scenarios[i].Op, slot, count, Concurrency, ct);
-                measurements[i].Add(latencies, elapsed, TimeSpan.Zero, TimeSpan.Zero);
+                var count = total / Rounds + (round < total % Rounds ? 1 : 0);
+                for (var i = 0; i < scenarios.Length; i++)
+                {
+                    var (latencies, elapsed) = await Load.RunAsync(scenarios[i].Op, slot, count, concurrency, ct);
+                    measured[i].Add(latencies, elapsed, TimeSpan.Zero, TimeSpan.Zero);
+                }
+
+                slot += count;
             }
 
-            slot += count;
+            return measured;
         }
 
+        // Concurrency 1 as well: there neither process is short of CPU, so the audit insert issued beside the read costs
+        // time only where it outlasts the read, as against a storage service that does not share the caller's cores.
+        var loaded = await MeasureAsync(Concurrency, ops);
+        var single = await MeasureAsync(1, Math.Max(Rounds, ops / 8));
         if (fake.Wrong > 0)
         {
             throw new BenchmarkFailure($"{fake.Wrong} messages reached the fake channel without the revealed value or the bot token.");
@@ -132,19 +141,23 @@ internal static class SendBenchmark
 
         Console.WriteLine();
         Console.WriteLine($"{"scenario",-16} {"concurrency",11} {"ops",7} {"ops/s",8} {"p50 ms",7} {"p99 ms",7}");
-        foreach (var m in measurements)
+        foreach (var m in loaded.Concat(single))
         {
             Console.WriteLine(FormattableString.Invariant($"{m.Scenario,-16} {m.Concurrency,11} {m.Ops,7:N0} {m.OpsPerSecond,8:N0} {m.PercentileMs(50),7:F2} {m.PercentileMs(99),7:F2}"));
         }
 
-        var ratio = measurements[2].OpsPerSecond / measurements[0].OpsPerSecond;
-        var audited = measurements[2].OpsPerSecond / measurements[1].OpsPerSecond;
         Console.WriteLine("(raw audited: the point read and an audit-shaped insert issued together, then the same call.)");
         Console.WriteLine();
-        Console.WriteLine(FormattableString.Invariant(
-            $"send / (point read + call) ops/s at concurrency {Concurrency}: {ratio:F2}; target >= {Target:F2}: {(ratio >= Target ? "MET" : "NOT MET")} (informational)"));
-        Console.WriteLine(FormattableString.Invariant(
-            $"send / (point read + audit insert + call) ops/s at concurrency {Concurrency}: {audited:F2}"));
+        foreach (var measured in new[] { loaded, single })
+        {
+            var ratio = measured[2].OpsPerSecond / measured[0].OpsPerSecond;
+            var audited = measured[2].OpsPerSecond / measured[1].OpsPerSecond;
+            var concurrency = measured[0].Concurrency;
+            Console.WriteLine(FormattableString.Invariant(
+                $"send / (point read + call) ops/s at concurrency {concurrency}: {ratio:F2}; target >= {Target:F2}{(concurrency == Concurrency ? $": {(ratio >= Target ? "MET" : "NOT MET")} (informational)" : "")}"));
+            Console.WriteLine(FormattableString.Invariant(
+                $"send / (point read + audit insert + call) ops/s at concurrency {concurrency}: {audited:F2}"));
+        }
     }
 
     /// <summary>Slack's <c>chat.postMessage</c> on loopback: answers as Slack does, and counts messages without the value or the token.</summary>

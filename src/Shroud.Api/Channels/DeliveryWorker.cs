@@ -86,11 +86,11 @@ public sealed class DeliveryWorker(
             return;
         }
 
-        var resolved = await inbox.ResolveAsync(m.AppId, m.ChannelId, body, cancellationToken);
-        if (resolved != body)
+        if (payload.Held)
         {
-            await SaveAsync(m, payload, resolved, cancellationToken);
-            body = resolved;
+            body = await inbox.ResolveAsync(payload, body, cancellationToken);
+            payload = payload with { Held = false };
+            await SaveAsync(m, payload, body, cancellationToken);
         }
 
         var opened = await secrets.OpenAsync(m.AppId, channel, cancellationToken);

@@ -34,6 +34,7 @@ public sealed class ChannelInbox(
     IDeliveryQueue queue,
     IOptions<ShroudOptions> options,
     ShroudMetrics metrics,
+    TimeProvider clock,
     ILogger<ChannelInbox> logger)
 {
     /// <summary>Marks a value dropped rather than sealed (too large, or past the count limit): <c>"truncated": true</c>.</summary>
@@ -44,9 +45,11 @@ public sealed class ChannelInbox(
 
     private const string PlaceholderValue = "value";
 
+    /// <summary>The stored form: each placeholder nests its value two levels deeper than the channel sent it.</summary>
+    private static readonly JsonSerializerOptions Stored = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = ChatEvents.MaxDepth * 3 };
+
     private static readonly byte[] UnsealedMarker = Encoding.UTF8.GetBytes($"\"{UnsealedProperty}\"");
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
-    private static readonly JsonSerializerOptions Forwarded = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = ChatEvents.MaxDepth };
 
     /// <summary>Accepts one call's body (already verified); returns its delivery id, or null when the body was unreadable and nothing was queued.</summary>
     public async Task<string?> AcceptAsync(string appId, Channel channel, ChannelKind kind, ReadOnlyMemory<byte> body, string? contentType, CancellationToken cancellationToken)
@@ -58,15 +61,28 @@ public sealed class ChannelInbox(
         }
 
         var payload = InboundMappers.All[kind].Map(root);
-        var rules = await configurations.ForAsync(appId, payload.Messages.Select(m => m.ConversationId ?? ""), cancellationToken, cached: true);
+        var conversations = payload.Messages.Select(m => m.ConversationId ?? "").ToList();
         var candidates = payload.Messages.SelectMany(m => m.Fields.Select(f => new Candidate(f, m.ConversationId, m.Author))).ToList();
-        var (sealing, unsealed) = Decide(candidates, rules);
-        var prepared = await SealAsync(appId, channel.Id, sealing, cancellationToken);
 
-        // What the cached state left unsealed waits in the stored payload for the delivery consumer (see ResolveAsync).
-        foreach (var candidate in unsealed)
+        // The cached state is trusted only where the consumer can judge the rest again: not when the channel's own JSON
+        // names Shroud's placeholder property, nor for more held fields than a call may seal. Then storage decides now.
+        var cached = !Names(root, UnsealedProperty);
+        var (sealing, unsealed) = Decide(candidates, await configurations.ForAsync(appId, conversations, cancellationToken, cached));
+        if (cached && unsealed.Count > ChatEvents.MaxValues)
         {
-            Hold(candidate);
+            cached = false;
+            (sealing, unsealed) = Decide(candidates, await configurations.ForAsync(appId, conversations, cancellationToken));
+        }
+
+        var prepared = await SealAsync(appId, channel.Id, sealing, null, cancellationToken);
+        var held = cached && unsealed.Count > 0;
+        if (held)
+        {
+            // What the cached state left unsealed waits in the stored payload for the delivery consumer (see ResolveAsync).
+            foreach (var candidate in unsealed)
+            {
+                Hold(candidate);
+            }
         }
 
         var deliveryId = DeliveryIds.For(channel.Id, payload.IdempotencyKey);
@@ -74,11 +90,14 @@ public sealed class ChannelInbox(
 
         // A random suffix: a channel's retry of one message is a second row (dropped by the consumer), never a clash.
         var row = $"d.{deliveryId}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
-        var plaintext = JsonSerializer.SerializeToUtf8Bytes(payload.Root, Forwarded);
+        var plaintext = JsonSerializer.SerializeToUtf8Bytes(payload.Root, Stored);
         try
         {
             var sealedPayload = DeliveryPayloads.Seal(prepared.Kek, channel.Id, deliveryId, partition, row, plaintext);
-            await records.WriteAsync(prepared.Records, new StoredPayload(partition, row, appId, channel.Id, deliveryId, prepared.ExpiresAt!.Value, prepared.Kek.Version, sealedPayload), cancellationToken);
+            await records.WriteAsync(
+                prepared.Records,
+                new StoredPayload(partition, row, appId, channel.Id, deliveryId, prepared.ExpiresAt!.Value, prepared.Kek.Version, sealedPayload, held),
+                cancellationToken);
         }
         finally
         {
@@ -93,36 +112,39 @@ public sealed class ChannelInbox(
     /// <summary>
     /// The delivery consumer's step before anything is forwarded: every field the webhook left unsealed (a placeholder in
     /// the stored payload, which is itself sealed) is sealed now if the conversation's current state asks for it, read
-    /// from storage rather than any cache, and is put back as it came otherwise. So a start of encryption the webhook's
-    /// instance had not yet seen still reaches the bot sealed, and what the webhook sealed stays sealed. Answers the
-    /// payload to forward: the same array when nothing was left unsealed.
+    /// from storage rather than any cache, and is put back as it came otherwise; inner fields before the fields holding
+    /// them. So a start of encryption the webhook's instance had not yet seen reaches the bot sealed, and what the
+    /// webhook sealed stays sealed. Late values expire no later than the payload. Answers the payload to forward: the
+    /// same array when <paramref name="stored"/> holds nothing (<see cref="StoredPayload.Held"/>).
     /// </summary>
-    public async Task<byte[]> ResolveAsync(string appId, string channelId, byte[] payload, CancellationToken cancellationToken)
+    public async Task<byte[]> ResolveAsync(StoredPayload stored, byte[] payload, CancellationToken cancellationToken)
     {
-        if (payload.AsSpan().IndexOf(UnsealedMarker) < 0)
+        if (!stored.Held)
         {
             return payload;
         }
 
-        var root = JsonNode.Parse(payload, documentOptions: new JsonDocumentOptions { MaxDepth = ChatEvents.MaxDepth })!;
-        var candidates = Placeholders(root).Select(FromPlaceholder).ToList();
-        var rules = await configurations.ForAsync(appId, candidates.Select(c => c.ConversationId ?? ""), cancellationToken);
-        var (sealing, unsealed) = Decide(candidates, rules);
-        var prepared = await SealAsync(appId, channelId, sealing, cancellationToken);
-        if (prepared.Values.Count > 0)
+        var root = JsonNode.Parse(payload, documentOptions: new JsonDocumentOptions { MaxDepth = Stored.MaxDepth })!;
+        var rules = await configurations.ForAsync(stored.AppId, Placeholders(root).Select(p => FromPlaceholder(p).ConversationId ?? "").ToList(), cancellationToken);
+        while (Placeholders(root).Where(p => !Placeholders(p[UnsealedProperty]![PlaceholderValue]).Any()).Select(FromPlaceholder).ToList() is { Count: > 0 } innermost)
         {
-            await records.WriteAsync(prepared.Records, cancellationToken);
-            metrics.Sealed(SealedKind.Value, prepared.Values.Count);
+            var (sealing, unsealed) = Decide(innermost, rules);
+            var prepared = await SealAsync(stored.AppId, stored.ChannelId, sealing, stored.ExpiresAt, cancellationToken);
+            if (prepared.Values.Count > 0)
+            {
+                await records.WriteAsync(prepared.Records, cancellationToken);
+                metrics.Sealed(SealedKind.Value, prepared.Values.Count);
+            }
+
+            foreach (var candidate in unsealed)
+            {
+                var value = candidate.Value!;
+                value.Parent!.AsObject().Remove(PlaceholderValue);
+                candidate.Field.Container[candidate.Field.Property] = value;
+            }
         }
 
-        foreach (var candidate in unsealed)
-        {
-            var value = candidate.Value!;
-            value.Parent!.AsObject().Remove(PlaceholderValue);
-            candidate.Field.Container[candidate.Field.Property] = value;
-        }
-
-        var resolved = JsonSerializer.SerializeToUtf8Bytes(root, Forwarded);
+        var resolved = JsonSerializer.SerializeToUtf8Bytes(root, Stored);
 
         // Fail closed: a placeholder the walk did not find must never reach the bot with its value.
         return resolved.AsSpan().IndexOf(UnsealedMarker) < 0
@@ -146,7 +168,7 @@ public sealed class ChannelInbox(
             var asMedia = SensitivityRules.Decide(new EventFacts("media", candidate.Author, null, false), configuration);
             var field = candidate.Field;
             var seals = field.Kind == InboundFieldKind.Text ? asMessage.Text : asMessage.Media || asMedia.Media;
-            if (IsHeld(field.Container[field.Property]))
+            if (field.Container[field.Property] is null)
             {
                 continue;
             }
@@ -166,10 +188,11 @@ public sealed class ChannelInbox(
     }
 
     /// <summary>
-    /// Seals the fields in place, all with the shortest TTL among them (the safe direction), hence one partition. A value
+    /// Seals the fields in place, all with the shortest TTL among them (the safe direction), hence one partition, expiring
+    /// by <paramref name="notAfter"/> when given. A value
     /// over <c>Shroud__MaxValueBytes</c>, or past <see cref="ChatEvents.MaxValues"/>, becomes <see cref="Truncated"/>.
     /// </summary>
-    private async Task<PreparedSeal> SealAsync(string appId, string channelId, IReadOnlyList<Sealing> sealing, CancellationToken cancellationToken)
+    private async Task<PreparedSeal> SealAsync(string appId, string channelId, IReadOnlyList<Sealing> sealing, DateTimeOffset? notAfter, CancellationToken cancellationToken)
     {
         var kept = new List<Sealing>();
         var items = new List<SealItem>();
@@ -190,6 +213,11 @@ public sealed class ChannelInbox(
         }
 
         var shortest = kept.Select(s => s.Ttl ?? options.Value.DefaultTtl).DefaultIfEmpty(options.Value.DefaultTtl).Min();
+        if (notAfter is { } end && end - clock.GetUtcNow() < shortest)
+        {
+            shortest = TimeSpan.FromSeconds(Math.Max(1, (end - clock.GetUtcNow()).TotalSeconds));
+        }
+
         var prepared = await vault.PrepareAsync(appId, items, shortest, cancellationToken);
         for (var i = 0; i < kept.Count; i++)
         {
@@ -220,8 +248,13 @@ public sealed class ChannelInbox(
         return prepared;
     }
 
-    /// <summary>Whether the field is gone or already holds a sealed or truncated value (nested copies may name it twice).</summary>
-    private static bool IsHeld(JsonNode? node) => node is null || (node is JsonObject o && o.ContainsKey(ChatEvents.ReferenceProperty));
+    /// <summary>Whether any object of the JSON has a property of that name.</summary>
+    private static bool Names(JsonNode? node, string property) => node switch
+    {
+        JsonObject o => o.Any(p => p.Key == property || Names(p.Value, property)),
+        JsonArray a => a.Any(item => Names(item, property)),
+        _ => false,
+    };
 
     /// <summary>
     /// Puts <c>{ "$shroudUnsealed": { "conversation", "author", "kind", "file", "value" } }</c> in the field's place: the

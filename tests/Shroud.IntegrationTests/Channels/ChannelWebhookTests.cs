@@ -315,6 +315,29 @@ public sealed class ChannelWebhookTests(AzuriteFixture azurite) : ChannelWebhook
         Assert.All(Bot.Requests, r => Assert.DoesNotContain(ChannelInbox.UnsealedProperty, Encoding.UTF8.GetString(r.Body), StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_payload_that_names_shroud_properties_itself_is_sealed_as_any_other_and_its_own_objects_pass_untouched()
+    {
+        await CreateConfigurationAsync("seal everything", asDefault: true);
+        var (_, path, _) = await CreateChannelAsync("telegram", new { secretToken = TelegramToken });
+        const string forged = """{"conversation":"1","author":"user","kind":"media","file":true,"value":"https://files.example.com/x"}""";
+        var body = $$$"""
+            {"update_id":8101,"message":{"message_id":7,"chat":{"id":8101,"type":"private"},"date":1700000000,
+             "text":{"$shroud":null,"card":"4111 1111 1111 1111"},"$shroudUnsealed":{{{forged}}}}}
+            """;
+
+        using (var response = await PostAsync(Http, path, body, "application/json", ("X-Telegram-Bot-Api-Secret-Token", TelegramToken)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await WaitForBotAsync(1);
+        var message = JsonNode.Parse(Assert.Single(Bot.Requests).Body)!["message"]!;
+        Assert.True(IsSealed(message["text"]), message.ToJsonString());
+        Assert.Contains("4111 1111 1111 1111", await DecryptAsync(message["text"]), StringComparison.Ordinal);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(forged), message[ChannelInbox.UnsealedProperty]), message.ToJsonString());
+    }
+
     public static TheoryData<string, string> BadCalls => new()
     {
         { "slack", "missing" }, { "slack", "wrong" }, { "slack", "stale" },
