@@ -6,7 +6,7 @@ using Shroud.Core.Records;
 namespace Shroud.Storage;
 
 /// <summary>
-/// The conversations table: one row per conversation with encryption started, in its app's partition, and for each
+/// The conversations table: one row per conversation with encryption started (or ended and not yet expired), in its app's partition, and for each
 /// start an expiry row in partition <c>~{expiry minute}</c> (no app id starts with <c>~</c>, and the key sorts after
 /// every app's), so the sweep reads the expired rows' minutes only and its cost follows the expired conversations.
 /// </summary>
@@ -37,15 +37,39 @@ public sealed class ConversationTable(TableClient table, TimeProvider clock) : I
             cancellationToken);
     }
 
-    public async Task<bool> EndAsync(string appId, string conversationId, CancellationToken cancellationToken) =>
-        (await table.DeleteEntityAsync(appId, conversationId, cancellationToken: cancellationToken)).Status != 404;
+    /// <summary>
+    /// Marks the row ended; the sweep deletes it at its expiry as any other, so a message received while the encryption
+    /// was on can still be judged by it (see <see cref="IConversationStore.GetAsync"/>'s <c>since</c>). A row from before
+    /// conversations expired has no expiry row for the sweep to find: it is deleted, as ending did then.
+    /// </summary>
+    public async Task<bool> EndAsync(string appId, string conversationId, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(appId, conversationId, select: ["ExpiresAt"], cancellationToken: cancellationToken);
+        if (!row.HasValue)
+        {
+            return false;
+        }
 
-    /// <summary>An expired row reads as not started, whether or not the sweep has deleted it yet.</summary>
-    public async Task<ConversationEncryption?> GetAsync(string appId, string conversationId, CancellationToken cancellationToken)
+        try
+        {
+            var response = row.Value!.GetDateTimeOffset("ExpiresAt") is null
+                ? await table.DeleteEntityAsync(appId, conversationId, ETag.All, cancellationToken)
+                : await table.UpdateEntityAsync(new TableEntity(appId, conversationId) { ["EndedAt"] = clock.GetUtcNow() }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>An expired or ended row reads as not started, whether or not the sweep has deleted it yet.</summary>
+    public async Task<ConversationEncryption?> GetAsync(string appId, string conversationId, CancellationToken cancellationToken, DateTimeOffset? since = null)
     {
         var entity = await table.GetEntityIfExistsAsync<TableEntity>(appId, conversationId, cancellationToken: cancellationToken);
         var state = entity.HasValue ? FromEntity(entity.Value!) : null;
-        return state is not null && !(state.ExpiresAt <= clock.GetUtcNow()) ? state : null;
+        var from = since ?? clock.GetUtcNow();
+        return state is not null && !(state.ExpiresAt <= from) && (state.EndedAt is null || (since is not null && state.EndedAt > from)) ? state : null;
     }
 
     /// <summary>
@@ -56,9 +80,9 @@ public sealed class ConversationTable(TableClient table, TimeProvider clock) : I
     {
         var now = clock.GetUtcNow();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {appId} and ConfigurationId eq {configurationId}");
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 100, select: ["ExpiresAt"], cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 100, select: ["ExpiresAt", "EndedAt"], cancellationToken: cancellationToken))
         {
-            if (!(row.GetDateTimeOffset("ExpiresAt") <= now))
+            if (!(row.GetDateTimeOffset("ExpiresAt") <= now) && row.GetDateTimeOffset("EndedAt") is null)
             {
                 return true;
             }
@@ -122,5 +146,6 @@ public sealed class ConversationTable(TableClient table, TimeProvider clock) : I
         entity.RowKey,
         entity.GetString("ConfigurationId") ?? "",
         entity.GetDateTimeOffset("StartedAt") ?? DateTimeOffset.MinValue,
-        entity.GetDateTimeOffset("ExpiresAt"));
+        entity.GetDateTimeOffset("ExpiresAt"),
+        entity.GetDateTimeOffset("EndedAt"));
 }

@@ -111,7 +111,7 @@ public sealed class RecordTable(TableClient table, BlobContainerClient media) : 
         var parts = Enumerable.Range(0, e.GetInt32("PayloadParts") ?? 0).Select(i => e.GetBinary($"Payload{i}") ?? []).ToList();
         return new StoredPayload(
             e.PartitionKey, e.RowKey, e.GetString("AppId") ?? "", e.GetString("ChannelId") ?? "", e.GetString("DeliveryId") ?? "",
-            e.GetDateTimeOffset("ExpiresAt") ?? DateTimeOffset.MinValue, e.GetInt32("KekVersion") ?? 0, parts.SelectMany(p => p).ToArray(), e.GetBoolean("Held") ?? false);
+            e.GetDateTimeOffset("ExpiresAt") ?? DateTimeOffset.MinValue, e.GetInt32("KekVersion") ?? 0, parts.SelectMany(p => p).ToArray(), e.GetDateTimeOffset("HeldSince"));
     }
 
     public async Task<bool> ReplacePayloadAsync(StoredPayload payload, CancellationToken cancellationToken)
@@ -149,7 +149,7 @@ public sealed class RecordTable(TableClient table, BlobContainerClient media) : 
             ["DeliveryId"] = payload.DeliveryId,
             ["ExpiresAt"] = payload.ExpiresAt,
             ["KekVersion"] = payload.KekVersion,
-            ["Held"] = payload.Held,
+            ["HeldSince"] = payload.HeldSince,
         };
         var parts = 0;
         for (var offset = 0; offset < payload.Sealed.Length; offset += MaxBinaryProperty, parts++)

@@ -86,10 +86,10 @@ public sealed class DeliveryWorker(
             return;
         }
 
-        if (payload.Held)
+        if (payload.HeldSince is not null)
         {
             body = await inbox.ResolveAsync(payload, body, cancellationToken);
-            payload = payload with { Held = false };
+            payload = payload with { HeldSince = null };
             await SaveAsync(m, payload, body, cancellationToken);
         }
 

@@ -60,6 +60,7 @@ public sealed class ChannelInbox(
             return null;
         }
 
+        var arrived = clock.GetUtcNow();
         var payload = InboundMappers.All[kind].Map(root);
         var conversations = payload.Messages.Select(m => m.ConversationId ?? "").ToList();
         var candidates = payload.Messages.SelectMany(m => m.Fields.Select(f => new Candidate(f, m.ConversationId, m.Author))).ToList();
@@ -75,8 +76,8 @@ public sealed class ChannelInbox(
         }
 
         var prepared = await SealAsync(appId, channel.Id, sealing, null, cancellationToken);
-        var held = cached && unsealed.Count > 0;
-        if (held)
+        var held = cached && unsealed.Count > 0 ? arrived : (DateTimeOffset?)null;
+        if (held is not null)
         {
             // What the cached state left unsealed waits in the stored payload for the delivery consumer (see ResolveAsync).
             foreach (var candidate in unsealed)
@@ -115,17 +116,18 @@ public sealed class ChannelInbox(
     /// from storage rather than any cache, and is put back as it came otherwise; inner fields before the fields holding
     /// them. So a start of encryption the webhook's instance had not yet seen reaches the bot sealed, and what the
     /// webhook sealed stays sealed. Late values expire no later than the payload. Answers the payload to forward: the
-    /// same array when <paramref name="stored"/> holds nothing (<see cref="StoredPayload.Held"/>).
+    /// same array when <paramref name="stored"/> holds nothing (<see cref="StoredPayload.HeldSince"/>). A conversation whose
+    /// encryption was on at any moment since the webhook arrived counts as started, though it ended since.
     /// </summary>
     public async Task<byte[]> ResolveAsync(StoredPayload stored, byte[] payload, CancellationToken cancellationToken)
     {
-        if (!stored.Held)
+        if (stored.HeldSince is not { } since)
         {
             return payload;
         }
 
         var root = JsonNode.Parse(payload, documentOptions: new JsonDocumentOptions { MaxDepth = Stored.MaxDepth })!;
-        var rules = await configurations.ForAsync(stored.AppId, Placeholders(root).Select(p => FromPlaceholder(p).ConversationId ?? "").ToList(), cancellationToken);
+        var rules = await configurations.ForAsync(stored.AppId, Placeholders(root).Select(p => FromPlaceholder(p).ConversationId ?? "").ToList(), cancellationToken, since: since);
         while (Placeholders(root).Where(p => !Placeholders(p[UnsealedProperty]![PlaceholderValue]).Any()).Select(FromPlaceholder).ToList() is { Count: > 0 } innermost)
         {
             var (sealing, unsealed) = Decide(innermost, rules);

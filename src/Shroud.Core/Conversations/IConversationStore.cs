@@ -2,9 +2,11 @@ namespace Shroud.Core.Conversations;
 
 /// <summary>
 /// A conversation in which a bot started encryption with a chosen configuration, until <paramref name="ExpiresAt"/>
-/// (<see cref="ShroudOptions.ConversationTtl"/> after the start; none for a row written before conversations expired).
+/// (<see cref="ShroudOptions.ConversationTtl"/> after the start; none for a row written before conversations expired), or
+/// until <paramref name="EndedAt"/> when the bot ended it (the ended state is kept until its expiry, so a late judgement
+/// of a message received while it was on still finds it).
 /// </summary>
-public sealed record ConversationEncryption(string ConversationId, string ConfigurationId, DateTimeOffset StartedAt, DateTimeOffset? ExpiresAt)
+public sealed record ConversationEncryption(string ConversationId, string ConfigurationId, DateTimeOffset StartedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? EndedAt = null)
 {
     public const int MaxIdLength = 256;
 
@@ -21,8 +23,11 @@ public interface IConversationStore
     /// <summary>Ends encryption; false when it was not started.</summary>
     Task<bool> EndAsync(string appId, string conversationId, CancellationToken cancellationToken);
 
-    /// <summary>The conversation's state; null when encryption was not started, was ended or has expired.</summary>
-    Task<ConversationEncryption?> GetAsync(string appId, string conversationId, CancellationToken cancellationToken);
+    /// <summary>
+    /// The conversation's state; null when encryption was not started, was ended or has expired. With
+    /// <paramref name="since"/>: the state if encryption was on at any moment from then until now.
+    /// </summary>
+    Task<ConversationEncryption?> GetAsync(string appId, string conversationId, CancellationToken cancellationToken, DateTimeOffset? since = null);
 
     /// <summary>Whether a conversation of the app that has not expired still uses the configuration.</summary>
     Task<bool> UsesConfigurationAsync(string appId, string configurationId, CancellationToken cancellationToken);

@@ -42,8 +42,9 @@ public sealed class ConversationConfigurations : IDisposable
     /// on another instance within <see cref="ShroudOptions.CacheRefresh"/>. Only for a caller that checks again later
     /// (the channel webhook, whose delivery consumer seals what the current state asks for before the bot sees it).
     /// </param>
+    /// <param name="since">Storage reads only: a conversation whose encryption was on at any moment since then counts as started.</param>
     public async Task<Dictionary<string, EncryptionConfiguration?>> ForAsync(
-        string appId, IEnumerable<string> conversationIds, CancellationToken cancellationToken, bool cached = false)
+        string appId, IEnumerable<string> conversationIds, CancellationToken cancellationToken, bool cached = false, DateTimeOffset? since = null)
     {
         await directory.EnsureExistsAsync(appId, cancellationToken);
         var ids = conversationIds.Distinct().ToList();
@@ -51,7 +52,7 @@ public sealed class ConversationConfigurations : IDisposable
         await Parallel.ForEachAsync(
             Enumerable.Range(0, ids.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Vault.MaxConcurrentReads, CancellationToken = cancellationToken },
-            async (i, ct) => states[i] = ConversationEncryption.IsValidId(ids[i]) ? await ReadAsync(appId, ids[i], cached, ct) : null);
+            async (i, ct) => states[i] = ConversationEncryption.IsValidId(ids[i]) ? await ReadAsync(appId, ids[i], cached, since, ct) : null);
         var app = await directory.GetAsync(appId, states.OfType<ConversationEncryption>().Select(s => s.ConfigurationId).ToList(), cancellationToken);
         if (app.Settings.DefaultConfigurationId is { } defaultId && !app.Configurations.ContainsKey(defaultId))
         {
@@ -68,11 +69,11 @@ public sealed class ConversationConfigurations : IDisposable
 
     public void Dispose() => cache.Dispose();
 
-    private async Task<ConversationEncryption?> ReadAsync(string appId, string conversationId, bool cached, CancellationToken cancellationToken)
+    private async Task<ConversationEncryption?> ReadAsync(string appId, string conversationId, bool cached, DateTimeOffset? since, CancellationToken cancellationToken)
     {
         if (!cached)
         {
-            return await conversations.GetAsync(appId, conversationId, cancellationToken);
+            return await conversations.GetAsync(appId, conversationId, cancellationToken, since);
         }
 
         // A cached start may have expired since it was read, as the store's own read would say.

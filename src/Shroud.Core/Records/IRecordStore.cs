@@ -12,11 +12,12 @@ public sealed record StoredRecord(string PartitionKey, RecordAddress Address, Se
 /// <summary>
 /// A webhook's sealed payload waiting for delivery, stored beside the values it references and swept with them at
 /// <paramref name="ExpiresAt"/>. <paramref name="Sealed"/> is the payload sealed under app KEK <paramref name="KekVersion"/>.
-/// <paramref name="Held"/>: it holds fields the webhook left for the delivery consumer to judge (Shroud's placeholders,
-/// trusted only in a payload so marked).
+/// <paramref name="HeldSince"/>: when the webhook that left fields for the delivery consumer to judge arrived (Shroud's
+/// placeholders, trusted only in a payload so marked); null when it left none.
 /// </summary>
 public sealed record StoredPayload(
-    string PartitionKey, string RowKey, string AppId, string ChannelId, string DeliveryId, DateTimeOffset ExpiresAt, int KekVersion, byte[] Sealed, bool Held = false);
+    string PartitionKey, string RowKey, string AppId, string ChannelId, string DeliveryId, DateTimeOffset ExpiresAt, int KekVersion, byte[] Sealed,
+    DateTimeOffset? HeldSince = null);
 
 /// <summary>The sealed records: one write per partition to store, one point read to reveal, a sweep of what expired.</summary>
 public interface IRecordStore

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Shroud.Core.Events;
 using Shroud.IntegrationTests.Infrastructure;
 
 namespace Shroud.IntegrationTests.Api;
@@ -38,6 +40,31 @@ public sealed class ConfigurationUseTests(AzuriteFixture azurite) : AppTestBase(
         var started = await Client.SendAsync(HttpMethod.Put, $"/api/apps/{App}/conversations/{conversationId}/encryption", Key, new { configurationId = id });
         Assert.Equal(HttpStatusCode.OK, started.Status);
         return id;
+    }
+
+    [Fact]
+    public async Task An_ended_encryption_no_longer_applies_but_still_counts_for_a_message_received_while_it_was_on()
+    {
+        var configuration = await StartWithNewConfigurationAsync("ended-later");
+        var states = Factory.Services.GetRequiredService<ConversationConfigurations>();
+        var receivedAt = Factory.Clock.GetUtcNow();
+        Factory.Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendAsync(HttpMethod.Delete, $"/api/apps/{App}/conversations/ended-later/encryption", Key)).Status);
+
+        var (status, state, _) = await Client.SendAsync(HttpMethod.Get, $"/api/apps/{App}/conversations/ended-later/encryption", Key);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.False(state!["encrypting"]!.GetValue<bool>());
+        Assert.Null((await states.ForAsync(App, ["ended-later"], CancellationToken.None))["ended-later"]);
+
+        // Judged late (a webhook's held fields), the message received before the end is sealed under the ended configuration.
+        Assert.Equal("cards", (await states.ForAsync(App, ["ended-later"], CancellationToken.None, since: receivedAt))["ended-later"]?.Name);
+        Assert.Null((await states.ForAsync(App, ["ended-later"], CancellationToken.None, since: Factory.Clock.GetUtcNow()))["ended-later"]);
+
+        // Started again, it applies again; and a configuration used only by ended conversations can be deleted.
+        Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(HttpMethod.Put, $"/api/apps/{App}/conversations/ended-later/encryption", Key, new { configurationId = configuration })).Status);
+        Assert.NotNull((await states.ForAsync(App, ["ended-later"], CancellationToken.None))["ended-later"]);
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendAsync(HttpMethod.Delete, $"/api/apps/{App}/conversations/ended-later/encryption", Key)).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendAsync(HttpMethod.Delete, $"/api/apps/{App}/configurations/{configuration}", Key)).Status);
     }
 
     [Fact]
