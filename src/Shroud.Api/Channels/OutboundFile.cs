@@ -32,7 +32,14 @@ public sealed class OutboundFile(string path, JsonObject field, OpenedMedia open
 
     public long Size { get; } = opened.Size;
 
-    public string FileName { get; } = opened.FileName ?? DefaultFileName;
+    /// <summary>
+    /// The file's name as channels get it in a multipart header: it comes from whoever uploaded the file, so quotes,
+    /// backslashes and control characters, which would break that header (or fail, naming the file in the exception),
+    /// become <c>_</c>.
+    /// </summary>
+    public string FileName { get; } = string.IsNullOrWhiteSpace(opened.FileName)
+        ? DefaultFileName
+        : string.Concat(opened.FileName.Select(c => c is '"' or '\\' || char.IsControl(c) || char.IsSurrogate(c) ? '_' : c));
 
     /// <summary>Writes the plaintext to <paramref name="output"/>, as it is decrypted.</summary>
     public async Task CopyToAsync(Stream output, CancellationToken cancellationToken)

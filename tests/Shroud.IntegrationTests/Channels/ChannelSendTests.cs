@@ -354,6 +354,29 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_file_name_with_quotes_and_line_breaks_reaches_the_channel_defused_and_no_log_line_holds_it()
+    {
+        var bytes = RandomNumberGenerator.GetBytes(1_000);
+        var media = await UploadAsync(bytes, "image/jpeg", Uri.EscapeDataString("evil\"name\r\nX-Injected: 1.jpg"));
+        fake.Answer = received => received.Path.EndsWith("/media", StringComparison.Ordinal)
+            ? (200, """{"id":"1037543291543636"}""")
+            : ChannelCase.WhatsApp.Success(received.Body);
+        var channelId = await CreateChannelAsync(ChannelCase.WhatsApp);
+        var payload = ChannelCase.WhatsApp.Payload(fake.BaseUrl, "unused");
+        payload.Remove("text");
+        payload["type"] = "image";
+        payload["image"] = new JsonObject { ["link"] = media };
+
+        var (status, body, _) = await SendAsync(channelId, payload);
+
+        AssertStatusAndMessageIdOnly(status, body, ChannelCase.WhatsApp.MessageId);
+        var form = await FormAsync(fake.Requests.First());
+        Assert.Equal("evil_name__X-Injected: 1.jpg", form["file"].FileName);
+        Assert.Equal(Sha256(bytes), Sha256(form["file"].Bytes));
+        Assert.DoesNotContain(logs.Entries, e => e.Contains("evil", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_media_file_goes_to_whatsapp_as_an_upload_whose_media_id_replaces_the_sealed_link()
     {
         var bytes = RandomNumberGenerator.GetBytes(200_000);
