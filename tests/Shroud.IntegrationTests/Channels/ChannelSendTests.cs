@@ -377,6 +377,32 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_file_whose_later_ciphertext_was_altered_fails_the_send_once_and_is_never_sent_again()
+    {
+        var media = await UploadAsync(RandomNumberGenerator.GetBytes(300_000), "image/jpeg", "altered.jpg");
+        var container = azurite.CreateBlobService().GetBlobContainerClient(factory.TablePrefix.ToLowerInvariant() + "media");
+        var blob = container.GetBlobClient(Assert.Single(container.GetBlobs()).Name);
+        var stored = (await blob.DownloadContentAsync()).Value.Content.ToArray();
+        stored[^100] ^= 1;
+        await blob.UploadAsync(new BinaryData(stored), overwrite: true);
+        fake.Answer = received => received.Path.EndsWith("/media", StringComparison.Ordinal)
+            ? (200, """{"id":"1037543291543636"}""")
+            : ChannelCase.WhatsApp.Success(received.Body);
+        var channelId = await CreateChannelAsync(ChannelCase.WhatsApp);
+        var payload = ChannelCase.WhatsApp.Payload(fake.BaseUrl, "unused");
+        payload.Remove("text");
+        payload["type"] = "image";
+        payload["image"] = new JsonObject { ["link"] = media };
+
+        var (status, _, _) = await SendAsync(channelId, payload);
+
+        // Storage no longer holds what Shroud wrote: an internal error, not the channel's (no 503), and no retry.
+        Assert.Equal(HttpStatusCode.InternalServerError, status);
+        Assert.True(fake.Requests.Count(r => r.Path.EndsWith("/media", StringComparison.Ordinal)) <= 1);
+        Assert.DoesNotContain(fake.Requests, r => r.Path == ChannelCase.WhatsApp.SendPath);
+    }
+
+    [Fact]
     public async Task A_media_file_goes_to_whatsapp_as_an_upload_whose_media_id_replaces_the_sealed_link()
     {
         var bytes = RandomNumberGenerator.GetBytes(200_000);
