@@ -6,9 +6,10 @@ using Shroud.Core.Records;
 namespace Shroud.Storage;
 
 /// <summary>
-/// The conversations table: one row per conversation with encryption started (or ended and not yet expired), in its app's partition, and for each
-/// start an expiry row in partition <c>~{expiry minute}</c> (no app id starts with <c>~</c>, and the key sorts after
-/// every app's), so the sweep reads the expired rows' minutes only and its cost follows the expired conversations.
+/// The conversations table: one row per conversation with encryption started (or ended, until its expiry), in its app's
+/// partition, and for each start an expiry row in partition <c>~{expiry minute}</c> (no app id starts with <c>~</c>, and
+/// the key sorts after every app's), so the sweep reads the expired rows' minutes only and its cost follows the expired
+/// conversations.
 /// </summary>
 public sealed class ConversationTable(TableClient table, TimeProvider clock) : IConversationStore
 {
