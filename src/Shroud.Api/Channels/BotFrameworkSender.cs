@@ -40,9 +40,8 @@ public sealed class BotFrameworkSender(ChannelApi api, BotConnectorTokens tokens
     public async Task<ChannelSent> SendAsync(ChannelSend send, CancellationToken cancellationToken)
     {
         var serviceUrl = ServiceUrl(send);
-        var conversationId = send.Payload.Prop("conversation").Prop("id") is { } id && id.GetValueKind() == System.Text.Json.JsonValueKind.String
-            ? id.GetValue<string>()
-            : throw ShroudException.Invalid("$.conversation.id", "is required: the conversation the activity goes to.");
+        var conversationId = send.Payload.Prop("conversation").Prop("id").Text()
+            ?? throw ShroudException.Invalid("$.conversation.id", "is required: the conversation the activity goes to.");
 
         // The activity is laid out (and its files' places checked) before the token is fetched.
         HttpContent content = send.Files.Count == 0 ? JsonContent.Create(send.Payload) : new ActivityContent(send.Payload, send.Files);

@@ -21,6 +21,9 @@ public static class JsonPath
     public static JsonNode? Prop(this JsonNode? node, string name) => node is JsonObject o ? o[name] : null;
 
     public static JsonNode? Item(this JsonNode? node, int index) => node is JsonArray a && index >= 0 && index < a.Count ? a[index] : null;
+
+    /// <summary>The node's text when it is a JSON string, else null.</summary>
+    public static string? Text(this JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 }
 
 /// <summary>

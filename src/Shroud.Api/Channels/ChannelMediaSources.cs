@@ -14,7 +14,7 @@ public sealed record ChannelMediaRequest(Channel Channel, IReadOnlyDictionary<st
 {
     /// <summary>A string property beside the file's field (e.g. its <c>mime_type</c>), when the payload has one in the clear.</summary>
     public string? Beside(string name) =>
-        Container?[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+        Container?[name].Text();
 
     /// <summary>A secret the download needs; a channel without it cannot be downloaded from (<c>media_credentials_missing</c>).</summary>
     public string Secret(string name) =>
@@ -176,8 +176,8 @@ public sealed class WhatsAppMediaSource(ChannelMediaClient client) : IChannelMed
         using var lookup = new HttpRequestMessage(HttpMethod.Get, $"{request.BaseUrl(WhatsAppSender.DefaultBaseUrl)}/{WhatsAppSender.GraphVersion}/{Uri.EscapeDataString(request.Source)}");
         lookup.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var metadata = await client.GetJsonAsync(lookup, cancellationToken);
-        var url = client.CheckUrl((metadata["url"] as JsonValue)?.GetValueKind() == JsonValueKind.String ? metadata["url"]!.GetValue<string>() : null);
-        var mimeType = (metadata["mime_type"] as JsonValue)?.GetValueKind() == JsonValueKind.String ? metadata["mime_type"]!.GetValue<string>() : request.Beside("mime_type");
+        var url = client.CheckUrl(metadata["url"].Text());
+        var mimeType = metadata["mime_type"].Text() ?? request.Beside("mime_type");
 
         using var download = new HttpRequestMessage(HttpMethod.Get, url);
         download.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -204,7 +204,7 @@ public sealed class TelegramMediaSource(ChannelMediaClient client) : IChannelMed
         var baseUrl = request.BaseUrl(DefaultBaseUrl);
         using var lookup = new HttpRequestMessage(HttpMethod.Get, $"{baseUrl}/bot{token}/getFile?file_id={Uri.EscapeDataString(request.Source)}");
         var answer = await client.GetJsonAsync(lookup, cancellationToken);
-        var filePath = answer["result"]?["file_path"] is JsonValue path && path.GetValueKind() == JsonValueKind.String ? path.GetValue<string>() : null;
+        var filePath = answer["result"].Prop("file_path").Text();
 
         // A relative path of plain segments: nothing that could leave the bot's file directory.
         if (filePath is null || filePath.Length == 0 || filePath.Split('/').Any(s => s.Length == 0 || s is "." or ".."))

@@ -63,7 +63,7 @@ public sealed class SlackSender(ChannelApi api, OutboundAddressPolicy addresses)
         Uri uploadUrl;
         try
         {
-            uploadUrl = addresses.Check("upload_url", upload.Body.Prop("upload_url") is JsonValue url && url.GetValueKind() == JsonValueKind.String ? url.GetValue<string>() : null);
+            uploadUrl = addresses.Check("upload_url", upload.Body.Prop("upload_url").Text());
         }
         catch (ShroudException)
         {

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Shroud.Core;
 using Shroud.Core.Channels;
@@ -61,9 +60,7 @@ public sealed class WhatsAppSender(ChannelApi api) : IChannelSender
         };
         using var request = Request(send, "media", form);
         var answer = await api.UploadAsync(Name, request, cancellationToken);
-        return answer.IsSuccess && answer.Body.Prop("id") is JsonValue id && id.GetValueKind() == JsonValueKind.String
-            ? id.GetValue<string>()
-            : throw Refused(answer);
+        return answer.IsSuccess && answer.Body.Prop("id").Text() is { } id ? id : throw Refused(answer);
     }
 
     /// <summary>A call to an edge of the channel's phone number, with the access token.</summary>

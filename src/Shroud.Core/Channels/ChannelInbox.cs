@@ -283,12 +283,10 @@ public sealed class ChannelInbox(
         var facts = placeholder[UnsealedProperty]!.AsObject();
         var container = placeholder.Parent!.AsObject();
         var property = placeholder.GetPropertyName();
-        var kind = Text(facts["kind"]) == "text" ? InboundFieldKind.Text : InboundFieldKind.Media;
+        var kind = InboundMappers.Text(facts["kind"]) == "text" ? InboundFieldKind.Text : InboundFieldKind.Media;
         var field = new InboundField(container, property, property, kind, facts["file"] is JsonValue file && file.GetValueKind() == JsonValueKind.True);
-        return new Candidate(field, Text(facts["conversation"]), Text(facts["author"]) ?? InboundMappers.User, facts[PlaceholderValue]);
+        return new Candidate(field, InboundMappers.Text(facts["conversation"]), InboundMappers.Text(facts["author"]) ?? InboundMappers.User, facts[PlaceholderValue]);
     }
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
     /// <summary>The placeholders of a stored payload, wherever they are (always an object's property), inner ones first.</summary>
     private static IEnumerable<JsonObject> Placeholders(JsonNode? node) => node switch
