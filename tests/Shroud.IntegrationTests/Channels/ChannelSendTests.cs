@@ -358,16 +358,7 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var bytes = RandomNumberGenerator.GetBytes(1_000);
         var media = await UploadAsync(bytes, "image/jpeg", Uri.EscapeDataString("evil\"name\r\nX-Injected: 1.jpg"));
-        fake.Answer = received => received.Path.EndsWith("/media", StringComparison.Ordinal)
-            ? (200, """{"id":"1037543291543636"}""")
-            : ChannelCase.WhatsApp.Success(received.Body);
-        var channelId = await CreateChannelAsync(ChannelCase.WhatsApp);
-        var payload = ChannelCase.WhatsApp.Payload(fake.BaseUrl, "unused");
-        payload.Remove("text");
-        payload["type"] = "image";
-        payload["image"] = new JsonObject { ["link"] = media };
-
-        var (status, body, _) = await SendAsync(channelId, payload);
+        var (status, body, _) = await SendWhatsAppImageAsync(new JsonObject { ["link"] = media });
 
         AssertStatusAndMessageIdOnly(status, body, ChannelCase.WhatsApp.MessageId);
         var form = await FormAsync(fake.Requests.First());
@@ -385,16 +376,7 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
         var stored = (await blob.DownloadContentAsync()).Value.Content.ToArray();
         stored[^100] ^= 1;
         await blob.UploadAsync(new BinaryData(stored), overwrite: true);
-        fake.Answer = received => received.Path.EndsWith("/media", StringComparison.Ordinal)
-            ? (200, """{"id":"1037543291543636"}""")
-            : ChannelCase.WhatsApp.Success(received.Body);
-        var channelId = await CreateChannelAsync(ChannelCase.WhatsApp);
-        var payload = ChannelCase.WhatsApp.Payload(fake.BaseUrl, "unused");
-        payload.Remove("text");
-        payload["type"] = "image";
-        payload["image"] = new JsonObject { ["link"] = media };
-
-        var (status, _, _) = await SendAsync(channelId, payload);
+        var (status, _, _) = await SendWhatsAppImageAsync(new JsonObject { ["link"] = media });
 
         // Storage no longer holds what Shroud wrote: an internal error, not the channel's (no 503), and no retry.
         Assert.Equal(HttpStatusCode.InternalServerError, status);
@@ -408,16 +390,7 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
         var bytes = RandomNumberGenerator.GetBytes(200_000);
         var media = await UploadAsync(bytes, "image/jpeg", "id-card.jpg");
         var caption = await SealAsync(Plaintext);
-        fake.Answer = received => received.Path.EndsWith("/media", StringComparison.Ordinal)
-            ? (200, """{"id":"1037543291543636"}""")
-            : ChannelCase.WhatsApp.Success(received.Body);
-        var channelId = await CreateChannelAsync(ChannelCase.WhatsApp);
-        var payload = ChannelCase.WhatsApp.Payload(fake.BaseUrl, "unused");
-        payload.Remove("text");
-        payload["type"] = "image";
-        payload["image"] = new JsonObject { ["link"] = media, ["caption"] = caption };
-
-        var (status, body, _) = await SendAsync(channelId, payload);
+        var (status, body, channelId) = await SendWhatsAppImageAsync(new JsonObject { ["link"] = media, ["caption"] = caption });
 
         AssertStatusAndMessageIdOnly(status, body, ChannelCase.WhatsApp.MessageId);
         var (upload, message) = (fake.Requests.First(), fake.Requests.Last());
@@ -571,17 +544,7 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var bytes = RandomNumberGenerator.GetBytes(200_000);
         var media = await UploadAsync(bytes, "image/jpeg", "id-card.jpg");
-        var uploads = 0;
-        fake.Answer = received => received.Path.EndsWith("/media", StringComparison.Ordinal)
-            ? Interlocked.Increment(ref uploads) == 1 ? (503, "{}") : (200, """{"id":"1037543291543636"}""")
-            : ChannelCase.WhatsApp.Success(received.Body);
-        var channelId = await CreateChannelAsync(ChannelCase.WhatsApp);
-        var payload = ChannelCase.WhatsApp.Payload(fake.BaseUrl, "unused");
-        payload.Remove("text");
-        payload["type"] = "image";
-        payload["image"] = media;
-
-        var (status, body, _) = await SendAsync(channelId, payload);
+        var (status, body, _) = await SendWhatsAppImageAsync(media, failedUploads: 1);
 
         AssertStatusAndMessageIdOnly(status, body, ChannelCase.WhatsApp.MessageId);
         var attempts = fake.Requests.Where(r => r.Path.EndsWith("/media", StringComparison.Ordinal)).ToList();
@@ -742,6 +705,25 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var sealedValue = await client.EncryptAsync(App, setupKey, new { value = text, ttl });
         return new JsonObject { ["$shroud"] = sealedValue["ref"]!.GetValue<string>(), ["redacted"] = sealedValue["redacted"]!.GetValue<string>() };
+    }
+
+    /// <summary>
+    /// Sends a WhatsApp image message whose <c>image</c> is <paramref name="image"/> through a new channel, the fake
+    /// answering the first <paramref name="failedUploads"/> media uploads with 503 and the rest with a media id.
+    /// </summary>
+    private async Task<(HttpStatusCode Status, JsonNode? Body, string ChannelId)> SendWhatsAppImageAsync(JsonNode image, int failedUploads = 0)
+    {
+        var uploads = 0;
+        fake.Answer = received => received.Path.EndsWith("/media", StringComparison.Ordinal)
+            ? Interlocked.Increment(ref uploads) <= failedUploads ? (503, "{}") : (200, """{"id":"1037543291543636"}""")
+            : ChannelCase.WhatsApp.Success(received.Body);
+        var channelId = await CreateChannelAsync(ChannelCase.WhatsApp);
+        var payload = ChannelCase.WhatsApp.Payload(fake.BaseUrl, "unused");
+        payload.Remove("text");
+        payload["type"] = "image";
+        payload["image"] = image;
+        var (status, body, _) = await SendAsync(channelId, payload);
+        return (status, body, channelId);
     }
 
     private Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(string channelId, JsonObject payload, string? key = null) =>
