@@ -1,6 +1,8 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
 using Shroud.Core;
@@ -10,39 +12,57 @@ namespace Shroud.Storage;
 
 /// <summary>
 /// The audit table. Partition key = day and stream (<c>yyyyMMdd-{appId}</c>, <c>yyyyMMdd-~deployment</c>), so a day of one
-/// app is one partition and a query never reads another app's rows; row key = inverted ticks, writer id and inverted
-/// sequence, so a partition reads newest first. Days sort first, so retention deletes a key range that holds only old days.
+/// app is one partition and a query never reads another app's rows. A row holds the records one insert stored (one
+/// writer, one time): their fields as a JSON array in column <c>Records</c>, newest first. Row key = inverted ticks,
+/// writer id and inverted sequence of the row's newest record, so a partition reads newest first. Days sort first, so
+/// retention deletes a key range that holds only old days. Rows written one record per row (columns <c>Action</c>,
+/// <c>Outcome</c>, …) are still read.
 /// </summary>
 public sealed class AuditTable(TableClient table) : IAuditStore
 {
     private const string DayFormat = "yyyyMMdd";
 
-    public Task AppendAsync(AuditRecord record, CancellationToken cancellationToken) =>
-        table.AddEntityAsync(ToEntity(record), cancellationToken);
+    /// <summary>The most JSON one row's <c>Records</c> holds: a binary column takes 64 KiB.</summary>
+    private const int MaxRowBytes = 60 * 1024;
+
+    /// <summary>Rows read per storage request while a query fills its page.</summary>
+    private const int RowsPerRead = 100;
+
+    public Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        var rows = ToEntities(records);
+        return rows.Count == 1
+            ? table.AddEntityAsync(rows[0], cancellationToken)
+            : table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), cancellationToken);
+    }
 
     public async Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
-        var (day, token) = query.ContinuationToken is { } continuation ? Parse(continuation) : (query.To.UtcDateTime.Date, null);
+        var (day, resumeAt, skip) = query.ContinuationToken is { } continuation ? Parse(continuation) : (query.To.UtcDateTime.Date, null, 0);
         var firstDay = query.From.UtcDateTime.Date;
-        var items = new List<AuditRecord>();
-        while (day >= firstDay)
+        var items = new List<AuditRecord>(query.PageSize);
+        for (; day >= firstDay; day = day.AddDays(-1), resumeAt = null, skip = 0)
         {
-            var filter = Filter(query, day);
-            await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: query.PageSize - items.Count, cancellationToken: cancellationToken).AsPages(token))
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {Partition(day, query.Stream)} and RowKey ge {resumeAt ?? Inverted(query.To)} and RowKey lt {Inverted(query.From - TimeSpan.FromTicks(1))}");
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: RowsPerRead, cancellationToken: cancellationToken))
             {
-                items.AddRange(page.Values.Select(FromEntity));
-                token = page.ContinuationToken;
-                break;
-            }
+                var matching = FromEntity(row).Where(r => (query.Action is null || query.Action == r.Action) && (query.KeyId is null || query.KeyId == r.KeyId)).ToList();
+                for (var i = row.RowKey == resumeAt ? skip : 0; i < matching.Count; i++)
+                {
+                    if (items.Count == query.PageSize)
+                    {
+                        return new AuditPage(items, Format(day, row.RowKey, i));
+                    }
 
-            if (token is null)
-            {
-                day = day.AddDays(-1);
-            }
+                    items.Add(matching[i]);
+                }
 
-            if (items.Count >= query.PageSize)
-            {
-                return new AuditPage(items, day >= firstDay ? Format(day, token) : null);
+                if (items.Count == query.PageSize)
+                {
+                    // Full at a row's end: the next page starts after this row rather than reading on to learn whether one follows.
+                    return new AuditPage(items, Format(day, row.RowKey, matching.Count));
+                }
             }
         }
 
@@ -57,30 +77,16 @@ public sealed class AuditTable(TableClient table) : IAuditStore
     {
         var bound = cutoff.UtcDateTime.ToString(DayFormat, CultureInfo.InvariantCulture);
         var deleted = 0;
-        var pages = table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey lt {bound}"), maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken);
+        var pages = table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey lt {bound}"), maxPerPage: 1000, select: ["PartitionKey", "RowKey", "Count"], cancellationToken: cancellationToken);
         await foreach (var page in pages.AsPages())
         {
-            deleted += await table.DeleteRowsAsync(page.Values, cancellationToken);
+            var rows = await table.DeleteRowsAsync(page.Values, cancellationToken);
+
+            // Records, not rows; when a sweep running beside this one deleted some of these rows first, its report counts them.
+            deleted += rows == page.Values.Count ? page.Values.Sum(r => r.GetInt32("Count") ?? 1) : rows;
         }
 
         return deleted;
-    }
-
-    private static string Filter(AuditQuery query, DateTime day)
-    {
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {Partition(day, query.Stream)} and RowKey ge {Inverted(query.To)} and RowKey lt {Inverted(query.From - TimeSpan.FromTicks(1))}");
-        if (query.Action is { } action)
-        {
-            filter += " and " + TableClient.CreateQueryFilter($"Action eq {action}");
-        }
-
-        if (query.KeyId is { } keyId)
-        {
-            filter += " and " + TableClient.CreateQueryFilter($"KeyId eq {keyId}");
-        }
-
-        return filter;
     }
 
     private static string Partition(DateTime day, string stream) => $"{day.ToString(DayFormat, CultureInfo.InvariantCulture)}-{stream}";
@@ -88,29 +94,81 @@ public sealed class AuditTable(TableClient table) : IAuditStore
     // Later instants give smaller keys, so rows read newest first.
     private static string Inverted(DateTimeOffset time) => (DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
 
-    private static TableEntity ToEntity(AuditRecord record) => new(
-        Partition(record.Time.UtcDateTime.Date, record.Stream),
-        $"{Inverted(record.Time)}-{record.WriterId}-{(long.MaxValue - record.Sequence).ToString("D19", CultureInfo.InvariantCulture)}")
+    /// <summary>
+    /// The rows that store <paramref name="records"/> (one stream, writer and time; ascending sequence numbers): one row,
+    /// unless their JSON outgrows a column, then as many as it takes, in one partition.
+    /// </summary>
+    public static IReadOnlyList<TableEntity> ToEntities(IReadOnlyList<AuditRecord> records)
     {
-        ["Time"] = record.Time,
-        ["Ticks"] = record.Time.UtcTicks,
-        ["Action"] = record.Action,
-        ["Outcome"] = record.Outcome,
-        ["KeyId"] = record.KeyId,
-        ["Target"] = record.Target,
-        ["RefIds"] = string.Join(',', record.RefIds),
-        ["Counts"] = string.Join(',', record.Counts.Select(c => $"{c.Key}={c.Value.ToString(CultureInfo.InvariantCulture)}")),
-        ["TraceId"] = record.TraceId,
-        ["WriterId"] = record.WriterId,
-        ["Sequence"] = record.Sequence,
-        ["RootKeyId"] = record.RootKeyId,
-        ["Mac"] = record.Mac,
-    };
+        var rows = new List<TableEntity>();
+        var newestFirst = new List<(long Sequence, byte[] Json)>();
+        foreach (var record in records.Reverse())
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(AuditRowRecord.Of(record), AuditRowJson.Default.AuditRowRecord);
+            if (newestFirst.Count > 0 && newestFirst.Sum(r => r.Json.Length + 1) + json.Length + 1 > MaxRowBytes)
+            {
+                rows.Add(ToEntity(records[0], newestFirst));
+                newestFirst = [];
+            }
 
-    // Every column is read as stored: verification, not this mapping, decides whether a row is genuine.
-    private static AuditRecord FromEntity(TableEntity entity) => new(
-        entity.PartitionKey[(DayFormat.Length + 1)..],
-        new DateTimeOffset(entity.GetInt64("Ticks") ?? 0, TimeSpan.Zero),
+            newestFirst.Add((record.Sequence, json));
+        }
+
+        rows.Add(ToEntity(records[0], newestFirst));
+        return rows;
+    }
+
+    private static TableEntity ToEntity(AuditRecord any, List<(long Sequence, byte[] Json)> newestFirst)
+    {
+        using var array = new MemoryStream();
+        foreach (var (_, json) in newestFirst)
+        {
+            array.WriteByte(array.Length == 0 ? (byte)'[' : (byte)',');
+            array.Write(json);
+        }
+
+        array.WriteByte((byte)']');
+        var newest = newestFirst[0].Sequence;
+        return new TableEntity(
+            Partition(any.Time.UtcDateTime.Date, any.Stream),
+            $"{Inverted(any.Time)}-{any.WriterId}-{(long.MaxValue - newest).ToString("D19", CultureInfo.InvariantCulture)}")
+        {
+            ["Time"] = any.Time,
+            ["Ticks"] = any.Time.UtcTicks,
+            ["WriterId"] = any.WriterId,
+            ["Sequence"] = newest,
+            ["Count"] = newestFirst.Count,
+            ["Records"] = array.ToArray(),
+        };
+    }
+
+    /// <summary>
+    /// The records a row holds, newest first. Every field is read as stored: verification, not this mapping, decides
+    /// whether a record is genuine (a <c>Records</c> column that is not such JSON reads as one record with no fields).
+    /// </summary>
+    public static IReadOnlyList<AuditRecord> FromEntity(TableEntity entity)
+    {
+        var stream = entity.PartitionKey[(DayFormat.Length + 1)..];
+        var time = new DateTimeOffset(entity.GetInt64("Ticks") ?? 0, TimeSpan.Zero);
+        var writer = entity.GetString("WriterId") ?? "";
+        if (entity.GetBinary("Records") is not { } records)
+        {
+            return [FromLegacyEntity(entity, stream, time, writer)];
+        }
+
+        try
+        {
+            return (JsonSerializer.Deserialize(records, AuditRowJson.Default.AuditRowRecordArray) ?? []).Select(r => r.ToRecord(stream, time, writer)).ToList();
+        }
+        catch (JsonException)
+        {
+            return [new AuditRecord(stream, time, "", "", null, null, [], new Dictionary<string, int>(), null, writer, 0, "", [])];
+        }
+    }
+
+    private static AuditRecord FromLegacyEntity(TableEntity entity, string stream, DateTimeOffset time, string writer) => new(
+        stream,
+        time,
         entity.GetString("Action") ?? "",
         entity.GetString("Outcome") ?? "",
         entity.GetString("KeyId"),
@@ -120,22 +178,24 @@ public sealed class AuditTable(TableClient table) : IAuditStore
             .Select(c => c.Split('='))
             .ToDictionary(c => c[0], c => c.Length > 1 && int.TryParse(c[1], CultureInfo.InvariantCulture, out var n) ? n : 0),
         entity.GetString("TraceId"),
-        entity.GetString("WriterId") ?? "",
+        writer,
         entity.GetInt64("Sequence") ?? 0,
         entity.GetString("RootKeyId") ?? "",
         entity.GetBinary("Mac") ?? []);
 
-    private static string Format(DateTime day, string? token) =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{day.ToString(DayFormat, CultureInfo.InvariantCulture)}|{token}"));
+    private static string Format(DateTime day, string rowKey, int skip) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{day.ToString(DayFormat, CultureInfo.InvariantCulture)}|{rowKey}|{skip.ToString(CultureInfo.InvariantCulture)}"));
 
-    private static (DateTime Day, string? Token) Parse(string continuation)
+    private static (DateTime Day, string? ResumeAt, int Skip) Parse(string continuation)
     {
         try
         {
             // URL-safe, so that the token goes back in a query string as it came.
-            var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(continuation)).Split('|', 2);
+            var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(continuation)).Split('|');
             var day = DateTime.ParseExact(parts[0], DayFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-            return (day, parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null);
+            return parts is [_, { Length: > 0 } rowKey, var skip] && int.TryParse(skip, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+                ? (day, rowKey, count)
+                : throw new FormatException();
         }
         catch (FormatException)
         {
@@ -143,3 +203,27 @@ public sealed class AuditTable(TableClient table) : IAuditStore
         }
     }
 }
+
+/// <summary>One record's fields in a row's <c>Records</c> (its stream, time and writer are the row's).</summary>
+internal sealed record AuditRowRecord(
+    long Sequence,
+    string Action,
+    string Outcome,
+    string? KeyId,
+    string? Target,
+    IReadOnlyList<string> RefIds,
+    IReadOnlyDictionary<string, int> Counts,
+    string? TraceId,
+    string RootKeyId,
+    byte[] Mac)
+{
+    public static AuditRowRecord Of(AuditRecord r) => new(r.Sequence, r.Action, r.Outcome, r.KeyId, r.Target, r.RefIds, r.Counts, r.TraceId, r.RootKeyId, r.Mac);
+
+    public AuditRecord ToRecord(string stream, DateTimeOffset time, string writer) =>
+        new(stream, time, Action ?? "", Outcome ?? "", KeyId, Target, RefIds ?? [], Counts ?? new Dictionary<string, int>(), TraceId, writer, Sequence, RootKeyId ?? "", Mac ?? []);
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(AuditRowRecord))]
+[JsonSerializable(typeof(AuditRowRecord[]))]
+internal sealed partial class AuditRowJson : JsonSerializerContext;

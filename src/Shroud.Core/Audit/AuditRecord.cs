@@ -97,11 +97,14 @@ public sealed record AuditQuery(string Stream, DateTimeOffset From, DateTimeOffs
 /// <summary>One page of records, and the token for the next one (null when there is none).</summary>
 public sealed record AuditPage(IReadOnlyList<AuditRecord> Items, string? ContinuationToken);
 
-/// <summary>The audit records: one insert per record, day-partitioned queries of one stream, a sweep of old days.</summary>
+/// <summary>The audit records: one insert per batch of records, day-partitioned queries of one stream, a sweep of old days.</summary>
 public interface IAuditStore
 {
-    /// <summary>Stores one record with one insert.</summary>
-    Task AppendAsync(AuditRecord record, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores the records of one stream that share one time (1 to <see cref="AuditTrail.MaxRecordsPerInsert"/>), all or
+    /// none, with one storage request.
+    /// </summary>
+    Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken);
 
     /// <summary>
     /// One page of <paramref name="query"/>; an unreadable continuation token is a

@@ -8,10 +8,17 @@ using Shroud.Core.Crypto;
 namespace Shroud.Core.Audit;
 
 /// <summary>
-/// Writes audit records: each is numbered in this writer's sequence for its stream, MACed under the stream's key and
-/// stored with one insert, then logged as one structured event in category <see cref="LogCategory"/>. Writers never
-/// coordinate: every host instance draws its own writer id when it starts.
+/// Writes audit records with group commit: the records of one stream that arrive while an insert is in flight are
+/// stored together by the next one (up to <see cref="MaxRecordsPerInsert"/>), each still numbered in this writer's
+/// sequence for its stream and MACed on its own under the stream's key. A caller's task completes only once the insert
+/// holding its record succeeded, then the record is logged as one structured event in category <see cref="LogCategory"/>.
+/// Writers never coordinate: every host instance draws its own writer id when it starts.
 /// </summary>
+/// <remarks>
+/// Hand-written because no library offers group commit over Table Storage. It makes an audited request cost a fraction
+/// of an insert under load (a point read is about 2.5 times cheaper than an insert), while a lone request still costs one
+/// insert and waits for nothing but its own.
+/// </remarks>
 public sealed class AuditTrail(IAuditStore store, RootKeyRing rootKeys, TimeProvider clock, IOptions<ShroudOptions> options, ILoggerFactory loggers)
 {
     /// <summary>The stream of deployment-wide events (app creation, maintenance runs); app ids never hold <c>~</c>.</summary>
@@ -19,50 +26,93 @@ public sealed class AuditTrail(IAuditStore store, RootKeyRing rootKeys, TimeProv
 
     public const string LogCategory = "Shroud.Audit";
 
+    /// <summary>The most records one insert stores.</summary>
+    public const int MaxRecordsPerInsert = 100;
+
     private readonly ILogger logger = loggers.CreateLogger(LogCategory);
-    private readonly ConcurrentDictionary<string, long> sequences = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Committer> committers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string RootKeyId, string Stream), byte[]?> macKeys = new();
 
     /// <summary>This instance's writer id, random per start.</summary>
     public string WriterId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
     /// <summary>
-    /// Stores the record of <paramref name="entry"/>. Not cancelled with the request: a record abandoned half-way would
-    /// leave a gap that verification reports as a deletion.
+    /// Stores the record of <paramref name="entry"/>; its time is when the insert holding it was issued. Not cancelled
+    /// with the request: a record abandoned half-way would leave a gap that verification reports as a deletion.
     /// </summary>
     public async Task WriteAsync(AuditEntry entry)
     {
         var stream = entry.AppId ?? DeploymentStream;
-        var sequence = sequences.AddOrUpdate(stream, 1, (_, last) => last + 1);
+        var pending = new PendingRecord(entry, Activity.Current?.TraceId.ToHexString());
+        var committer = committers.GetOrAdd(stream, s => new Committer(s));
+        if (committer.Enqueue(pending))
+        {
+            // The commit loop belongs to no request: it must not carry the first caller's trace into the others' inserts.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(() => CommitAsync(committer));
+            }
+        }
+
+        var record = await pending.Stored.Task;
+        logger.LogInformation(
+            "Audit {AuditAction} {AuditOutcome} app {AppId} key {KeyId} target {AuditTarget} refs {AuditRefIds} counts {AuditCounts} trace {AuditTraceId} writer {AuditWriterId}/{AuditSequence}",
+            record.Action, record.Outcome, record.AppId, record.KeyId, record.Target, string.Join(',', record.RefIds), Format(record.Counts), record.TraceId, record.WriterId, record.Sequence);
+    }
+
+    /// <summary>Stores what <paramref name="committer"/> holds, one insert at a time, until it holds nothing.</summary>
+    private async Task CommitAsync(Committer committer)
+    {
+        while (committer.Take() is { Count: > 0 } batch)
+        {
+            var time = clock.GetUtcNow();
+            var first = committer.LastSequence + 1;
+            committer.LastSequence += batch.Count;
+            List<AuditRecord> records;
+            try
+            {
+                records = batch.Select((p, i) => Seal(committer.Stream, time, p, first + i)).ToList();
+                await store.AppendAsync(records, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // The sequence numbers are spent: say so, so that the gap verification will report can be matched to this failure.
+                logger.LogWarning(
+                    "Audit records {AuditWriterId}/{AuditSequence} to {AuditLastSequence} of {AuditStream} were not stored ({ExceptionType})",
+                    WriterId, first, committer.LastSequence, committer.Stream, e.GetType().Name);
+                foreach (var pending in batch)
+                {
+                    pending.Stored.TrySetException(e);
+                }
+
+                continue;
+            }
+
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Stored.TrySetResult(records[i]);
+            }
+        }
+    }
+
+    private AuditRecord Seal(string stream, DateTimeOffset time, PendingRecord pending, long sequence)
+    {
+        var entry = pending.Entry;
         var unsealed = new AuditRecord(
             stream,
-            clock.GetUtcNow(),
+            time,
             entry.Action,
             entry.Outcome,
             entry.KeyId,
             entry.Target,
             entry.RefIds ?? [],
             entry.Counts ?? new Dictionary<string, int>(),
-            Activity.Current?.TraceId.ToHexString(),
+            pending.TraceId,
             WriterId,
             sequence,
             rootKeys.ActiveKeyId,
             []);
-        var record = unsealed with { Mac = Mac(unsealed)! };
-        try
-        {
-            await store.AppendAsync(record, CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            // The sequence number is spent: say so, so that the gap verification will report can be matched to this failure.
-            logger.LogWarning("Audit record {AuditWriterId}/{AuditSequence} of {AuditStream} was not stored ({ExceptionType})", WriterId, sequence, stream, e.GetType().Name);
-            throw;
-        }
-
-        logger.LogInformation(
-            "Audit {AuditAction} {AuditOutcome} app {AppId} key {KeyId} target {AuditTarget} refs {AuditRefIds} counts {AuditCounts} trace {AuditTraceId} writer {AuditWriterId}/{AuditSequence}",
-            record.Action, record.Outcome, record.AppId, record.KeyId, record.Target, string.Join(',', record.RefIds), Format(record.Counts), record.TraceId, record.WriterId, record.Sequence);
+        return unsealed with { Mac = Mac(unsealed)! };
     }
 
     /// <summary>Pages through a stream, newest first.</summary>
@@ -167,3 +217,53 @@ public sealed record AuditFinding(string Kind, string WriterId, long FromSequenc
 
 /// <summary>What verification of a range found: how many records and writers it checked, and every finding.</summary>
 public sealed record AuditVerification(int Records, int Writers, IReadOnlyList<AuditFinding> Findings);
+
+/// <summary>A record waiting for its insert, with the trace of the request that wrote it.</summary>
+internal sealed class PendingRecord(AuditEntry entry, string? traceId)
+{
+    public AuditEntry Entry { get; } = entry;
+
+    public string? TraceId { get; } = traceId;
+
+    public TaskCompletionSource<AuditRecord> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>One stream's queue of records and this writer's last sequence number in it; one commit loop runs at a time.</summary>
+internal sealed class Committer(string stream)
+{
+    private readonly Queue<PendingRecord> queue = new();
+    private bool committing;
+
+    public string Stream { get; } = stream;
+
+    /// <summary>Only the running commit loop reads or writes it.</summary>
+    public long LastSequence { get; set; }
+
+    /// <summary>Queues a record; true when no loop is running, and the caller must start one.</summary>
+    public bool Enqueue(PendingRecord pending)
+    {
+        lock (queue)
+        {
+            queue.Enqueue(pending);
+            var start = !committing;
+            committing = true;
+            return start;
+        }
+    }
+
+    /// <summary>The next batch (up to <see cref="AuditTrail.MaxRecordsPerInsert"/>); an empty one ends the loop.</summary>
+    public List<PendingRecord> Take()
+    {
+        lock (queue)
+        {
+            var batch = new List<PendingRecord>(Math.Min(queue.Count, AuditTrail.MaxRecordsPerInsert));
+            while (batch.Count < AuditTrail.MaxRecordsPerInsert && queue.TryDequeue(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            committing = batch.Count > 0;
+            return batch;
+        }
+    }
+}

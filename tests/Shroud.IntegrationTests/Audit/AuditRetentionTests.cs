@@ -36,7 +36,7 @@ public sealed class AuditRetentionTests(AzuriteFixture azurite, ITestOutputHelpe
         var report = await factory.Services.GetRequiredService<MaintenanceJob>().RunAsync(MaintenanceTasks.Sweep, CancellationToken.None);
 
         Assert.Equal(1, report.AuditRecordsDeleted);
-        var left = (await Rows.AllAsync(factory.Table("audit"))).Select(r => r.GetString("Action")).ToList();
+        var left = (await Rows.AuditRecordsAsync(factory.Table("audit"))).Select(r => r.Record.Action).ToList();
         Assert.Contains(AuditActions.KeyRevoke, left);
         Assert.DoesNotContain(AuditActions.KeyCreate, left);
     }
@@ -54,7 +54,7 @@ public sealed class AuditRetentionTests(AzuriteFixture azurite, ITestOutputHelpe
         var requests = factory.StorageRequests.Requests.Count;
 
         // The run's own record is written after the sweep.
-        Assert.Equal(kept + 1, (await Rows.AllAsync(factory.Table("audit"))).Count);
+        Assert.Equal(kept + 1, (await Rows.AuditRecordsAsync(factory.Table("audit"))).Count);
         return (requests, report.AuditRecordsDeleted);
     }
 

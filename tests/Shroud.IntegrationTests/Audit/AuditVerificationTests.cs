@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
+using Shroud.Core.Audit;
+using Shroud.Storage;
 using Shroud.IntegrationTests.Infrastructure;
 
 namespace Shroud.IntegrationTests.Audit;
@@ -34,20 +36,21 @@ public sealed class AuditVerificationTests(AzuriteFixture azurite) : AppTestBase
     public async Task A_modified_record_fails_its_mac()
     {
         await WriteRecordsAsync(Client, 3);
-        var row = await RowAsync(2);
-        row["Counts"] = "expired=0,revealed=0";
-        await AuditRows.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Replace);
+        var (row, record) = await RecordAsync(2);
+        var modified = AuditTable.ToEntities([record with { Counts = new Dictionary<string, int> { ["expired"] = 0, ["revealed"] = 0 } }]).Single();
+        Assert.Equal(row.RowKey, modified.RowKey);
+        await AuditRows.UpdateEntityAsync(modified, ETag.All, TableUpdateMode.Replace);
 
         var finding = Assert.Single((await VerifyAsync())["findings"]!.AsArray());
         Assert.Equal("mac_mismatch", finding!["kind"]!.GetValue<string>());
-        Assert.Equal(row.GetInt64("Sequence"), finding["fromSequence"]!.GetValue<long>());
+        Assert.Equal(2, finding["fromSequence"]!.GetValue<long>());
     }
 
     [Fact]
     public async Task A_deleted_record_leaves_a_gap_in_its_writers_sequence()
     {
         await WriteRecordsAsync(Client, 4);
-        var row = await RowAsync(3);
+        var (row, _) = await RecordAsync(3);
         await AuditRows.DeleteEntityAsync(row.PartitionKey, row.RowKey);
 
         var finding = Assert.Single((await VerifyAsync())["findings"]!.AsArray());
@@ -61,9 +64,8 @@ public sealed class AuditVerificationTests(AzuriteFixture azurite) : AppTestBase
     {
         // The setup's key creation is number 1 of this writer in the app's stream, the decrypts 2 to 4.
         await WriteRecordsAsync(Client, 3);
-        var template = await RowAsync(2);
-        var forged = new TableEntity(template) { RowKey = Earlier(template.RowKey, 5) + template.RowKey[19..^19] + (long.MaxValue - 5).ToString("D19"), ["Sequence"] = 5L, ["Mac"] = RandomNumberGenerator.GetBytes(32) };
-        await AuditRows.AddEntityAsync(forged);
+        var (template, record) = await RecordAsync(2);
+        await AuditRows.AddEntityAsync(AuditTable.ToEntities([record with { Sequence = 5, Mac = RandomNumberGenerator.GetBytes(32) }]).Single());
         var copy = new TableEntity(template) { RowKey = Earlier(template.RowKey, 7) + template.RowKey[19..] };
         await AuditRows.AddEntityAsync(copy);
 
@@ -77,7 +79,7 @@ public sealed class AuditVerificationTests(AzuriteFixture azurite) : AppTestBase
     {
         var otherKey = await Client.CreateAppWithKeyAsync("verify-other", "admin");
         await WriteRecordsAsync(Client, 2);
-        var row = await RowAsync(2);
+        var (row, _) = await RecordAsync(2);
         await AuditRows.AddEntityAsync(new TableEntity(row) { PartitionKey = row.PartitionKey.Replace(App, "verify-other", StringComparison.Ordinal) });
 
         var (_, report, _) = await Client.SendAsync(HttpMethod.Get, "/api/apps/verify-other/audit/verify", otherKey);
@@ -96,7 +98,7 @@ public sealed class AuditVerificationTests(AzuriteFixture azurite) : AppTestBase
         var (_, report, _) = await client.SendAsync(HttpMethod.Get, $"/api/apps/{App}/audit/verify", Key);
 
         Assert.True(report!["clean"]!.GetValue<bool>(), report.ToJsonString());
-        Assert.Equal(["next", "test"], (await Rows.AllAsync(AuditRows)).Select(r => r.GetString("RootKeyId")).Distinct().Order());
+        Assert.Equal(["next", "test"], (await Rows.AuditRecordsAsync(AuditRows)).Select(r => r.Record.RootKeyId).Distinct().Order());
     }
 
     private async Task WriteRecordsAsync(ShroudClient client, int count)
@@ -109,9 +111,13 @@ public sealed class AuditVerificationTests(AzuriteFixture azurite) : AppTestBase
         }
     }
 
-    /// <summary>The app's record with sequence number <paramref name="sequence"/> (one writer only).</summary>
-    private async Task<TableEntity> RowAsync(long sequence) =>
-        Assert.Single(await Rows.AllAsync(AuditRows, $"Sequence eq {sequence}L"), r => r.PartitionKey.EndsWith("-" + App, StringComparison.Ordinal));
+    /// <summary>The app's record with sequence number <paramref name="sequence"/> (one writer only), alone in its row.</summary>
+    private async Task<(TableEntity Row, AuditRecord Record)> RecordAsync(long sequence)
+    {
+        var found = Assert.Single(await Rows.AuditRecordsAsync(AuditRows), r => r.Record.Stream == App && r.Record.Sequence == sequence);
+        Assert.Equal(1, found.Row.GetInt32("Count"));
+        return found;
+    }
 
     /// <summary>The inverted-ticks part of a row key, a few ticks earlier (still inside the verified range).</summary>
     private static string Earlier(string rowKey, long ticks) => (long.Parse(rowKey[..19]) + ticks).ToString("D19");

@@ -2,6 +2,8 @@ using System.Buffers.Text;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Shroud.Core.Audit;
+using Shroud.Storage;
 
 namespace Shroud.IntegrationTests.Infrastructure;
 
@@ -18,6 +20,14 @@ public static class Rows
 
         return rows;
     }
+
+    /// <summary>Every audit record in the audit table, with the row that holds it.</summary>
+    public static async Task<List<(TableEntity Row, AuditRecord Record)>> AuditRecordsAsync(TableClient audit) =>
+        (await AllAsync(audit)).SelectMany(row => AuditTable.FromEntity(row).Select(record => (row, record))).ToList();
+
+    /// <summary>A row's columns as text, binary ones decoded as UTF-8 (an audit row's records are JSON).</summary>
+    public static string Text(TableEntity row) =>
+        string.Join('\n', row.Select(c => $"{c.Key}={(c.Value is byte[] bytes ? System.Text.Encoding.UTF8.GetString(bytes) : c.Value)}"));
 
     /// <summary>A blob's bytes; null when it does not exist.</summary>
     public static async Task<byte[]?> BlobAsync(BlobContainerClient container, string name)

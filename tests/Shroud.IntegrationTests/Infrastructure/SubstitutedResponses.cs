@@ -141,6 +141,23 @@ public sealed class StatusResponse(int status, string? errorCode = null) : Respo
     }
 }
 
+/// <summary>Holds each request that <paramref name="matches"/> for <paramref name="hold"/> before sending it: a slow storage call.</summary>
+public sealed class DelayPolicy(Func<Request, bool> matches, TimeSpan hold) : HttpPipelinePolicy
+{
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        if (matches(message.Request))
+        {
+            await Task.Delay(hold, message.CancellationToken);
+        }
+
+        await ProcessNextAsync(message, pipeline);
+    }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        throw new NotSupportedException("The storage clients are asynchronous.");
+}
+
 /// <summary>
 /// Once armed, holds each request that <paramref name="matches"/> until <paramref name="parties"/> of them have arrived
 /// (or 10 s have passed), then lets them all go at once: two instances' writes that would otherwise rarely overlap meet.

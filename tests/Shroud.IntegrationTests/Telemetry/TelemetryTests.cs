@@ -209,11 +209,11 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
             await Expect(HttpStatusCode.OK, HttpMethod.Get, "/api/audit", ShroudFactory.BootstrapKey),
         };
         Assert.True(audit[1]["clean"]!.GetValue<bool>(), audit[1].ToJsonString());
-        var auditRows = await Rows.AllAsync(factory.Table("audit"));
-        Assert.Contains(auditRows, r => r.GetString("Action") == "media.reveal");
-        Assert.Contains(auditRows, r => r.GetString("Action") == "events.reveal");
-        Assert.Contains(auditRows, r => r.GetString("Action") == "access.denied");
-        var auditLeaks = auditRows.Select(r => string.Join('\n', r.Select(c => $"{c.Key}={c.Value}")))
+        var auditRows = await Rows.AuditRecordsAsync(factory.Table("audit"));
+        Assert.Contains(auditRows, r => r.Record.Action == "media.reveal");
+        Assert.Contains(auditRows, r => r.Record.Action == "events.reveal");
+        Assert.Contains(auditRows, r => r.Record.Action == "access.denied");
+        var auditLeaks = auditRows.Select(r => Rows.Text(r.Row)).Distinct()
             .Concat(audit.Select(a => a.ToJsonString()))
             .SelectMany(text => secrets.Where(s => text.Contains(s, StringComparison.Ordinal)).Select(s => $"audit holds '{s}':\n{text}"))
             .ToList();
@@ -226,7 +226,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(auditRows.Count, auditLogs.Count);
         Assert.All(auditLogs, l => Assert.Contains(l.Attributes!, a => a.Key == "AuditAction"));
         Assert.Equal(
-            auditRows.Select(r => $"{r.GetString("WriterId")}/{r.GetInt64("Sequence")} {r.GetString("Action")}").Order(),
+            auditRows.Select(r => $"{r.Record.WriterId}/{r.Record.Sequence} {r.Record.Action}").Order(),
             auditLogs.Select(l => $"{Attribute(l, "AuditWriterId")}/{Attribute(l, "AuditSequence")} {Attribute(l, "AuditAction")}").Order());
 
         AssertEveryRouteWasTraced();

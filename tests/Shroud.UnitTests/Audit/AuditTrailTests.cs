@@ -69,18 +69,105 @@ public sealed class AuditTrailTests
         Assert.Equal(AuditFinding.MacMismatch, Assert.Single((await rotated.VerifyAsync("b", From, To, CancellationToken.None)).Findings).Kind);
     }
 
+    [Fact]
+    public async Task Records_written_while_an_insert_is_in_flight_are_stored_together_by_the_next_one()
+    {
+        var writer = NewWriter();
+        var gate = new TaskCompletionSource();
+        store.Gate = gate;
+        var first = writer.WriteAsync(Decrypt("a"));
+        await store.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var waiting = Enumerable.Range(0, 10).Select(_ => writer.WriteAsync(Decrypt("a"))).ToList();
+        await Task.Delay(50);
+
+        Assert.False(first.IsCompleted);
+        Assert.DoesNotContain(waiting, w => w.IsCompleted);
+        gate.SetResult();
+        await Task.WhenAll(waiting.Append(first)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([1, 10], store.Inserts.Select(i => i.Count));
+        Assert.Equal(Enumerable.Range(2, 10).Select(n => (long)n), store.Inserts[1].Select(r => r.Sequence));
+        Assert.Single(store.Inserts[1].Select(r => r.Time).Distinct());
+        Assert.Empty((await writer.VerifyAsync("a", From, To, CancellationToken.None)).Findings);
+    }
+
+    [Fact]
+    public async Task A_failed_insert_fails_every_write_it_held_and_the_next_insert_goes_on_numbering()
+    {
+        var writer = NewWriter();
+        await writer.WriteAsync(Decrypt("a"));
+        var gate = new TaskCompletionSource();
+        store.Gate = gate;
+        var first = writer.WriteAsync(Decrypt("a"));
+        await store.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var failing = Enumerable.Range(0, 3).Select(_ => writer.WriteAsync(Decrypt("a"))).ToList();
+        await Task.Delay(50);
+        store.Failure = new IOException("storage down");
+        gate.SetResult();
+
+        await Assert.ThrowsAsync<IOException>(() => first);
+        foreach (var write in failing)
+        {
+            await Assert.ThrowsAsync<IOException>(() => write);
+        }
+
+        store.Failure = null;
+        await writer.WriteAsync(Decrypt("a"));
+
+        Assert.Equal([1L, 6L], store.Records.Select(r => r.Sequence));
+        var gap = Assert.Single((await writer.VerifyAsync("a", From, To, CancellationToken.None)).Findings);
+        Assert.Equal((AuditFinding.SequenceGap, 2L, 5L), (gap.Kind, gap.FromSequence, gap.ToSequence));
+    }
+
+    [Fact]
+    public async Task A_hundred_and_fifty_waiting_records_take_two_inserts()
+    {
+        var writer = NewWriter();
+        var gate = new TaskCompletionSource();
+        store.Gate = gate;
+        var first = writer.WriteAsync(Decrypt("a"));
+        await store.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var waiting = Enumerable.Range(0, 150).Select(_ => writer.WriteAsync(Decrypt("a"))).ToList();
+        gate.SetResult();
+        await Task.WhenAll(waiting.Append(first)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([1, AuditTrail.MaxRecordsPerInsert, 50], store.Inserts.Select(i => i.Count));
+    }
+
+    /// <summary>Records in memory; <see cref="Gate"/> holds the first insert until it is released, <see cref="Failure"/> fails inserts.</summary>
     private sealed class MemoryAuditStore : IAuditStore
     {
         public List<AuditRecord> Records { get; } = [];
 
-        public Task AppendAsync(AuditRecord record, CancellationToken cancellationToken)
+        public List<IReadOnlyList<AuditRecord>> Inserts { get; } = [];
+
+        public TaskCompletionSource? Gate { get; set; }
+
+        public Exception? Failure { get; set; }
+
+        private readonly TaskCompletionSource entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => entered.Task;
+
+        public async Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
         {
-            lock (Records)
+            if (Gate is { } gate)
             {
-                Records.Add(record);
+                Gate = null;
+                entered.SetResult();
+                await gate.Task;
             }
 
-            return Task.CompletedTask;
+            if (Failure is { } failure)
+            {
+                throw failure;
+            }
+
+            lock (Records)
+            {
+                Inserts.Add(records);
+                Records.AddRange(records);
+            }
         }
 
         public Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken) =>
