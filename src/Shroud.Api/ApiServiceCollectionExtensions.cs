@@ -242,7 +242,7 @@ public static class ApiServiceCollectionExtensions
         .Query("to", "End of the range (ISO-8601); now when absent.", format: "date-time")
         .Query("action", "Only records of this action, such as value.decrypt.")
         .Query("keyId", "Only records of this key.")
-        .Query("pageSize", $"Records in a page, 1 to {AuditApi.MaxPageSize} ({AuditApi.MaxPageSize} when absent).", "integer")
+        .Query("pageSize", $"Most records in a page, 1 to {AuditApi.MaxPageSize} ({AuditApi.MaxPageSize} when absent); a page may hold fewer, even none, while a token follows.", "integer")
         .Query("continuationToken", "The token a previous page returned.")
         .Fails(ShroudError.ValidationFailed);
 }

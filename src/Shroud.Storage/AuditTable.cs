@@ -28,26 +28,40 @@ public sealed class AuditTable(TableClient table) : IAuditStore
     /// <summary>Rows read per storage request while a query fills its page.</summary>
     private const int RowsPerRead = 100;
 
+    /// <summary>
+    /// The most rows one page reads: <c>action</c> and <c>keyId</c> are matched here, not by storage, so a rare action over
+    /// busy days answers a short page with a token rather than reading every row of the range in one call.
+    /// </summary>
+    private const int MaxRowsPerPage = 1000;
+
     public Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         var rows = ToEntities(records);
         return rows.Count == 1
             ? table.AddEntityAsync(rows[0], cancellationToken)
-            : table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), cancellationToken);
+            : table.TransactAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)).ToList(), cancellationToken);
     }
 
     public async Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
-        var (day, resumeAt, skip) = query.ContinuationToken is { } continuation ? Parse(continuation) : (query.To.UtcDateTime.Date, null, 0);
+        var lastDay = query.To.UtcDateTime.Date;
+        var newest = Inverted(query.To);
+        var (day, resumeAt, skip) = query.ContinuationToken is { } continuation ? Parse(continuation) : (lastDay, newest, 0);
+
+        // A token only narrows the query it came from: never a later day or row than its "to".
+        (day, resumeAt) = (day > lastDay ? lastDay : day, string.CompareOrdinal(resumeAt, newest) < 0 ? newest : resumeAt);
         var firstDay = query.From.UtcDateTime.Date;
         var items = new List<AuditRecord>(query.PageSize);
-        for (; day >= firstDay; day = day.AddDays(-1), resumeAt = null, skip = 0)
+        var rowsRead = 0;
+        for (; day >= firstDay; day = day.AddDays(-1), resumeAt = newest, skip = 0)
         {
             var filter = TableClient.CreateQueryFilter(
-                $"PartitionKey eq {Partition(day, query.Stream)} and RowKey ge {resumeAt ?? Inverted(query.To)} and RowKey lt {Inverted(query.From - TimeSpan.FromTicks(1))}");
+                $"PartitionKey eq {Partition(day, query.Stream)} and RowKey ge {resumeAt} and RowKey lt {Inverted(query.From - TimeSpan.FromTicks(1))}");
             await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: RowsPerRead, cancellationToken: cancellationToken))
             {
-                var matching = FromEntity(row).Where(r => (query.Action is null || query.Action == r.Action) && (query.KeyId is null || query.KeyId == r.KeyId)).ToList();
+                rowsRead++;
+                var records = FromEntity(row);
+                var matching = records.Where(r => (query.Action is null || query.Action == r.Action) && (query.KeyId is null || query.KeyId == r.KeyId)).ToList();
                 for (var i = row.RowKey == resumeAt ? skip : 0; i < matching.Count; i++)
                 {
                     if (items.Count == query.PageSize)
@@ -58,10 +72,10 @@ public sealed class AuditTable(TableClient table) : IAuditStore
                     items.Add(matching[i]);
                 }
 
-                if (items.Count == query.PageSize)
+                if (items.Count == query.PageSize || rowsRead == MaxRowsPerPage)
                 {
-                    // Full at a row's end: the next page starts after this row rather than reading on to learn whether one follows.
-                    return new AuditPage(items, Format(day, row.RowKey, matching.Count));
+                    // Full, or read enough, at a row's end: the next page starts after this row, whatever it matches.
+                    return new AuditPage(items, Format(day, row.RowKey, records.Count));
                 }
             }
         }
@@ -144,26 +158,34 @@ public sealed class AuditTable(TableClient table) : IAuditStore
 
     /// <summary>
     /// The records a row holds, newest first. Every field is read as stored: verification, not this mapping, decides
-    /// whether a record is genuine (a <c>Records</c> column that is not such JSON reads as one record with no fields).
+    /// whether a record is genuine. A row that cannot be read as records (altered columns) reads as one record with no
+    /// fields and sequence number 0, which verification reports as a MAC mismatch.
     /// </summary>
     public static IReadOnlyList<AuditRecord> FromEntity(TableEntity entity)
     {
-        var stream = entity.PartitionKey[(DayFormat.Length + 1)..];
-        var time = new DateTimeOffset(entity.GetInt64("Ticks") ?? 0, TimeSpan.Zero);
-        var writer = entity.GetString("WriterId") ?? "";
-        if (entity.GetBinary("Records") is not { } records)
-        {
-            return [FromLegacyEntity(entity, stream, time, writer)];
-        }
-
+        var stream = entity.PartitionKey.Length > DayFormat.Length ? entity.PartitionKey[(DayFormat.Length + 1)..] : "";
+        var time = entity.TryGetValue("Ticks", out var value) && value is long ticks && ticks >= 0 && ticks <= DateTimeOffset.MaxValue.UtcTicks
+            ? new DateTimeOffset(ticks, TimeSpan.Zero)
+            : DateTimeOffset.MinValue;
+        var writer = entity.TryGetValue("WriterId", out value) && value is string id ? id : "";
         try
         {
-            return (JsonSerializer.Deserialize(records, AuditRowJson.Default.AuditRowRecordArray) ?? []).Select(r => r.ToRecord(stream, time, writer)).ToList();
+            if (!entity.TryGetValue("Records", out value))
+            {
+                return [FromLegacyEntity(entity, stream, time, writer)];
+            }
+
+            var records = value is byte[] json ? JsonSerializer.Deserialize(json, AuditRowJson.Default.AuditRowRecordArray) : null;
+            if (records is { Length: > 0 } && records.All(r => r is not null))
+            {
+                return records.Select(r => r.ToRecord(stream, time, writer)).ToList();
+            }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
-            return [new AuditRecord(stream, time, "", "", null, null, [], new Dictionary<string, int>(), null, writer, 0, "", [])];
         }
+
+        return [new AuditRecord(stream, time, "", "", null, null, [], new Dictionary<string, int>(), null, writer, 0, "", [])];
     }
 
     private static AuditRecord FromLegacyEntity(TableEntity entity, string stream, DateTimeOffset time, string writer) => new(

@@ -47,11 +47,8 @@ public sealed class AuditTrail(IAuditStore store, RootKeyRing rootKeys, TimeProv
         var committer = committers.GetOrAdd(stream, s => new Committer(s));
         if (committer.Enqueue(pending))
         {
-            // The commit loop belongs to no request: it must not carry the first caller's trace into the others' inserts.
-            using (ExecutionContext.SuppressFlow())
-            {
-                _ = Task.Run(() => CommitAsync(committer));
-            }
+            // The commit loop belongs to no request: unsafe queueing keeps the first caller's trace out of the others' inserts.
+            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Trail.CommitAsync(state.Committer), (Trail: this, Committer: committer), preferLocal: false);
         }
 
         var record = await pending.Stored.Task;
@@ -60,37 +57,37 @@ public sealed class AuditTrail(IAuditStore store, RootKeyRing rootKeys, TimeProv
             record.Action, record.Outcome, record.AppId, record.KeyId, record.Target, string.Join(',', record.RefIds), Format(record.Counts), record.TraceId, record.WriterId, record.Sequence);
     }
 
-    /// <summary>Stores what <paramref name="committer"/> holds, one insert at a time, until it holds nothing.</summary>
+    /// <summary>
+    /// Stores what <paramref name="committer"/> holds, one insert at a time, until it holds nothing. Whatever goes wrong
+    /// with a batch fails that batch's writes, never the loop, so no write is left waiting.
+    /// </summary>
     private async Task CommitAsync(Committer committer)
     {
         while (committer.Take() is { Count: > 0 } batch)
         {
-            var time = clock.GetUtcNow();
             var first = committer.LastSequence + 1;
             committer.LastSequence += batch.Count;
-            List<AuditRecord> records;
             try
             {
-                records = batch.Select((p, i) => Seal(committer.Stream, time, p, first + i)).ToList();
+                var time = clock.GetUtcNow();
+                var records = batch.Select((p, i) => Seal(committer.Stream, time, p, first + i)).ToList();
                 await store.AppendAsync(records, CancellationToken.None);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Stored.TrySetResult(records[i]);
+                }
             }
             catch (Exception e)
             {
-                // The sequence numbers are spent: say so, so that the gap verification will report can be matched to this failure.
-                logger.LogWarning(
-                    "Audit records {AuditWriterId}/{AuditSequence} to {AuditLastSequence} of {AuditStream} were not stored ({ExceptionType})",
-                    WriterId, first, committer.LastSequence, committer.Stream, e.GetType().Name);
                 foreach (var pending in batch)
                 {
                     pending.Stored.TrySetException(e);
                 }
 
-                continue;
-            }
-
-            for (var i = 0; i < batch.Count; i++)
-            {
-                batch[i].Stored.TrySetResult(records[i]);
+                // The sequence numbers are spent: say so, so that the gap verification will report can be matched to this failure.
+                logger.LogWarning(
+                    "Audit records {AuditWriterId}/{AuditSequence} to {AuditLastSequence} of {AuditStream} were not stored ({ExceptionType})",
+                    WriterId, first, committer.LastSequence, committer.Stream, e.GetType().Name);
             }
         }
     }
@@ -140,6 +137,12 @@ public sealed class AuditTrail(IAuditStore store, RootKeyRing rootKeys, TimeProv
                 }
 
                 // A record that fails its MAC still fills its number: it is reported, and a gap it hid would be reported with it.
+                // Numbers start at 1: a row the store could not read comes back numbered 0 and fills none.
+                if (record.Sequence < 1)
+                {
+                    continue;
+                }
+
                 var numbers = seen.TryGetValue(record.WriterId, out var found) ? found : seen[record.WriterId] = new SortedDictionary<long, int>();
                 numbers[record.Sequence] = numbers.GetValueOrDefault(record.Sequence) + 1;
             }

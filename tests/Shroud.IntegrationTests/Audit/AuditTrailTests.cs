@@ -3,7 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Shroud.Core.Access;
+using Shroud.Core.Audit;
 using Shroud.IntegrationTests.Infrastructure;
 
 namespace Shroud.IntegrationTests.Audit;
@@ -171,6 +173,50 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : AppTestBase(azurit
         var (_, report, _) = await client.SendAsync(HttpMethod.Get, $"/api/apps/{App}/audit/verify", key);
         Assert.True(report!["clean"]!.GetValue<bool>(), report.ToJsonString());
         Assert.Equal(24 + 1, report["records"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Records_too_large_for_one_row_are_stored_in_one_transaction_and_read_back_in_order()
+    {
+        var store = Factory.Services.GetRequiredService<IAuditStore>();
+        var time = Factory.Clock.GetUtcNow();
+
+        // 1000 ref ids make a record of about 25 KB; one row's column holds at most 60 KiB.
+        var records = Enumerable.Range(1, 10).Select(n => new AuditRecord(
+            "audit-big", time, AuditActions.ValueDecrypt, AuditOutcomes.Succeeded, "k", null,
+            Enumerable.Range(0, 1000).Select(i => $"{n:D3}-{i:D19}").ToList(), new Dictionary<string, int>(), null, "bigwriter", n, "test", [1])).ToList();
+        await store.AppendAsync(records, CancellationToken.None);
+
+        var page = await store.QueryAsync(new AuditQuery("audit-big", time.AddMinutes(-1), time, null, null, 100, null), CancellationToken.None);
+
+        Assert.InRange((await Rows.AllAsync(Factory.Table("audit"), "WriterId eq 'bigwriter'")).Count, 4, 5);
+        Assert.Equal(Enumerable.Range(1, 10).Reverse().Select(n => (long)n), page.Items.Select(r => r.Sequence));
+        Assert.All(page.Items, r => Assert.Equal(1000, r.RefIds.Count));
+        Assert.Null(page.ContinuationToken);
+    }
+
+    [Fact]
+    public async Task A_filter_that_matches_nothing_in_many_rows_answers_short_pages_that_end()
+    {
+        var store = Factory.Services.GetRequiredService<IAuditStore>();
+        var time = Factory.Clock.GetUtcNow();
+        await Parallel.ForEachAsync(Enumerable.Range(1, 1100), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (n, ct) =>
+            await store.AppendAsync([new AuditRecord("audit-many", time, AuditActions.KeyCreate, AuditOutcomes.Succeeded, "k", null, [], new Dictionary<string, int>(), null, "w", n, "test", [1])], ct));
+
+        var query = new AuditQuery("audit-many", time.AddMinutes(-1), time, AuditActions.ValueDecrypt, null, 100, null);
+        var first = await store.QueryAsync(query, CancellationToken.None);
+        var second = await store.QueryAsync(query with { ContinuationToken = first.ContinuationToken }, CancellationToken.None);
+        var unfiltered = await store.QueryAsync(query with { Action = null, ContinuationToken = first.ContinuationToken }, CancellationToken.None);
+
+        Assert.Empty(first.Items);
+        Assert.NotNull(first.ContinuationToken);
+        Assert.Empty(second.Items);
+        Assert.Null(second.ContinuationToken);
+
+        // Rows read newest first, here highest number first: the token resumes after the 1000 rows the first page read.
+        Assert.Equal(Enumerable.Range(1, 100).Reverse().Select(n => (long)n), unfiltered.Items.Select(r => r.Sequence));
+        var last = await store.QueryAsync(query with { Action = null, ContinuationToken = unfiltered.ContinuationToken }, CancellationToken.None);
+        Assert.Equal(0, last.Items.Count + (last.ContinuationToken is null ? 0 : 1));
     }
 
     [Fact]

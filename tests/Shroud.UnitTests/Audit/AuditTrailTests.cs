@@ -70,6 +70,23 @@ public sealed class AuditTrailTests
     }
 
     [Fact]
+    public async Task A_row_the_store_could_not_read_is_a_mac_mismatch_and_no_gap()
+    {
+        var writer = NewWriter();
+        for (var i = 0; i < 3; i++)
+        {
+            await writer.WriteAsync(Decrypt("a"));
+        }
+
+        // As when the range starts after this writer's first record: verification sees its numbers from 2.
+        store.Records.RemoveAll(r => r.Sequence == 1);
+        store.Records.Add(new AuditRecord("a", DateTimeOffset.UtcNow, "", "", null, null, [], new Dictionary<string, int>(), null, writer.WriterId, 0, "", []));
+
+        var finding = Assert.Single((await writer.VerifyAsync("a", From, To, CancellationToken.None)).Findings);
+        Assert.Equal((AuditFinding.MacMismatch, 0L), (finding.Kind, finding.FromSequence));
+    }
+
+    [Fact]
     public async Task Records_written_while_an_insert_is_in_flight_are_stored_together_by_the_next_one()
     {
         var writer = NewWriter();
