@@ -18,8 +18,9 @@ namespace Shroud.Benchmarks;
 /// <summary>
 /// Sends through a channel (<c>POST …/channels/{id}/messages</c> with one sealed field, revealed toward a fake Slack API
 /// on loopback) at concurrency 16 and 1, beside the raw cost of the same work done directly: one SDK point read of a row
-/// shaped like a record and one HTTP call carrying the same message to the same fake. Scenarios interleave in rounds, in
-/// one run; CPU per operation (this process and Azurite) and the audit records stored per insert are printed with them.
+/// shaped like a record and one HTTP call carrying the same message to the same fake; and beside that read and call made
+/// behind one more HTTP hop, which tells the hop's cost from Shroud's own work. Scenarios interleave in rounds, in one
+/// run; CPU per operation (this process and Azurite) and the audit records stored per insert are printed with them.
 /// </summary>
 internal static class SendBenchmark
 {
@@ -100,7 +101,16 @@ internal static class SendBenchmark
             }
         }
 
-        Scenario[] scenarios = [new("raw read+call", RawAsync), new("shroud send", SendAsync)];
+        // The same read and call behind one more HTTP hop (a bare endpoint of the fake's host): what the hop into Shroud alone costs.
+        fake.Hop = RawAsync;
+        async Task HopAsync(int slot, CancellationToken token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, fake.BaseUrl + "/hop/" + slot) { Content = new ByteArrayContent(rawMessage) };
+            using var response = await direct.SendAsync(request, token);
+            response.EnsureSuccessStatusCode();
+        }
+
+        Scenario[] scenarios = [new("raw read+call", RawAsync), new("shroud send", SendAsync), new("hop read+call", HopAsync)];
         Console.Error.WriteLine($"Warm-up, then {ops:N0} operations per scenario in {Rounds} rounds...");
         foreach (var scenario in scenarios)
         {
@@ -156,6 +166,8 @@ internal static class SendBenchmark
             var concurrency = measured[0].Concurrency;
             Console.WriteLine(FormattableString.Invariant(
                 $"send / (point read + call) ops/s at concurrency {concurrency}: {ratio:F2}; target >= {Target:F2}{(concurrency == Concurrency ? $": {(ratio >= Target ? "MET" : "NOT MET")} (informational)" : "")}"));
+            Console.WriteLine(FormattableString.Invariant(
+                $"  (hop + point read + call) / (point read + call): {measured[2].OpsPerSecond / measured[0].OpsPerSecond:F2}; send / (hop + point read + call): {measured[1].OpsPerSecond / measured[2].OpsPerSecond:F2}"));
         }
     }
 
@@ -188,6 +200,8 @@ internal static class SendBenchmark
 
         public int Wrong => wrong;
 
+        public Func<int, CancellationToken, Task>? Hop { get; set; }
+
         public static async Task<FakeSlack> StartAsync(string value, CancellationToken ct)
         {
             var builder = WebApplication.CreateSlimBuilder();
@@ -202,6 +216,12 @@ internal static class SendBenchmark
                     Interlocked.Increment(ref fake.wrong);
                 }
 
+                return Results.Bytes(Answer, "application/json");
+            });
+            fake.app.MapPost("/hop/{slot:int}", async (int slot, HttpRequest request) =>
+            {
+                using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+                await fake.Hop!(slot, request.HttpContext.RequestAborted);
                 return Results.Bytes(Answer, "application/json");
             });
             await fake.app.StartAsync(ct);
