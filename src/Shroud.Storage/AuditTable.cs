@@ -97,7 +97,7 @@ public sealed class AuditTable(TableClient table) : IAuditStore
             var rows = await table.DeleteRowsAsync(page.Values, cancellationToken);
 
             // Records, not rows; when a sweep running beside this one deleted some of these rows first, its report counts them.
-            deleted += rows == page.Values.Count ? page.Values.Sum(r => r.GetInt32("Count") ?? 1) : rows;
+            deleted += rows == page.Values.Count ? page.Values.Sum(r => r.TryGetValue("Count", out var count) && count is int n ? n : 1) : rows;
         }
 
         return deleted;

@@ -16,7 +16,7 @@ namespace Shroud.Core.Audit;
 /// </summary>
 /// <remarks>
 /// Hand-written because no library offers group commit over Table Storage. It makes an audited request cost a fraction
-/// of an insert under load (a point read is about 2.5 times cheaper than an insert), while a lone request still costs one
+/// of an insert under load (storage spends about twice as much on an insert as on a point read), while a lone request still costs one
 /// insert and waits for nothing but its own.
 /// </remarks>
 public sealed class AuditTrail(IAuditStore store, RootKeyRing rootKeys, TimeProvider clock, IOptions<ShroudOptions> options, ILoggerFactory loggers)

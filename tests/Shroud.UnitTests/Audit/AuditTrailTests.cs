@@ -90,10 +90,7 @@ public sealed class AuditTrailTests
     public async Task Records_written_while_an_insert_is_in_flight_are_stored_together_by_the_next_one()
     {
         var writer = NewWriter();
-        var gate = new TaskCompletionSource();
-        store.Gate = gate;
-        var first = writer.WriteAsync(Decrypt("a"));
-        await store.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var (first, gate) = await HoldNextInsertAsync(writer);
         var waiting = Enumerable.Range(0, 10).Select(_ => writer.WriteAsync(Decrypt("a"))).ToList();
         await Task.Delay(50);
 
@@ -113,10 +110,7 @@ public sealed class AuditTrailTests
     {
         var writer = NewWriter();
         await writer.WriteAsync(Decrypt("a"));
-        var gate = new TaskCompletionSource();
-        store.Gate = gate;
-        var first = writer.WriteAsync(Decrypt("a"));
-        await store.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var (first, gate) = await HoldNextInsertAsync(writer);
         var failing = Enumerable.Range(0, 3).Select(_ => writer.WriteAsync(Decrypt("a"))).ToList();
         await Task.Delay(50);
         store.Failure = new IOException("storage down");
@@ -140,15 +134,22 @@ public sealed class AuditTrailTests
     public async Task A_hundred_and_fifty_waiting_records_take_two_inserts()
     {
         var writer = NewWriter();
-        var gate = new TaskCompletionSource();
-        store.Gate = gate;
-        var first = writer.WriteAsync(Decrypt("a"));
-        await store.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var (first, gate) = await HoldNextInsertAsync(writer);
         var waiting = Enumerable.Range(0, 150).Select(_ => writer.WriteAsync(Decrypt("a"))).ToList();
         gate.SetResult();
         await Task.WhenAll(waiting.Append(first)).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal([1, AuditTrail.MaxRecordsPerInsert, 50], store.Inserts.Select(i => i.Count));
+    }
+
+    /// <summary>Writes a record and holds the insert that stores it open: that write, and the gate that lets the insert go on.</summary>
+    private async Task<(Task First, TaskCompletionSource Gate)> HoldNextInsertAsync(AuditTrail writer)
+    {
+        var gate = new TaskCompletionSource();
+        store.Gate = gate;
+        var first = writer.WriteAsync(Decrypt("a"));
+        await store.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        return (first, gate);
     }
 
     /// <summary>Records in memory; <see cref="Gate"/> holds the first insert until it is released, <see cref="Failure"/> fails inserts.</summary>
