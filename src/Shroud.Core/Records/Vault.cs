@@ -133,15 +133,10 @@ public sealed class Vault(AppDirectory keys, IRecordStore records, TimeProvider 
             Counts = new Dictionary<string, int> { [AuditCounts.Revealed] = live, [AuditCounts.Expired] = parsed.Count - live },
         });
         var revealed = new RevealedValue[parsed.Count];
-        async Task ReadAsync(int i, CancellationToken ct) => revealed[i] = await RevealAsync(appId, references[i].Field, parsed[i], redacted, markMedia, ct);
-
-        // One reference, the common case, is read on the request's own flow: Parallel would first hand it to another thread.
-        var reads = parsed.Count == 1
-            ? ReadAsync(0, cancellationToken)
-            : Parallel.ForEachAsync(
-                Enumerable.Range(0, parsed.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentReads, CancellationToken = cancellationToken },
-                (i, ct) => new ValueTask(ReadAsync(i, ct)));
+        var reads = Parallel.ForEachAsync(
+            Enumerable.Range(0, parsed.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentReads, CancellationToken = cancellationToken },
+            async (i, ct) => revealed[i] = await RevealAsync(appId, references[i].Field, parsed[i], redacted, markMedia, ct));
 
         // Both are awaited before anything is answered; a failed audit write fails the call (fail closed).
         await Task.WhenAll(audited, reads);
