@@ -41,7 +41,7 @@ public static class RequestBody
     public static async Task EnsureEmptyAsync(HttpRequest request)
     {
         Limit(request, None);
-        if (request.ContentLength is null && await HasMoreAsync(request.Body, request.HttpContext.RequestAborted))
+        if (request.ContentLength is null && await BoundedRead.HasMoreAsync(request.Body, request.HttpContext.RequestAborted))
         {
             throw TooLarge(None);
         }
@@ -59,35 +59,7 @@ public static class RequestBody
             request.HttpContext.Response.RegisterForDispose(await BodyBudget.AcquireAsync(declared ?? limit, cancellationToken));
         }
 
-        var buffer = new byte[declared is { } length ? (int)length : Math.Min(limit, 16 * 1024)];
-        var filled = 0;
-        while (true)
-        {
-            if (filled == buffer.Length)
-            {
-                // At the declared length or at the limit, one byte more is a body over the limit (or over its declaration).
-                if (declared is not null || filled >= limit)
-                {
-                    return await HasMoreAsync(request.Body, cancellationToken) ? throw TooLarge(limit) : buffer;
-                }
-
-                Array.Resize(ref buffer, (int)Math.Min(limit, buffer.Length * 2L));
-            }
-
-            var read = await request.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
-            if (read == 0)
-            {
-                return buffer.AsMemory(0, filled);
-            }
-
-            filled += read;
-        }
-    }
-
-    private static async Task<bool> HasMoreAsync(Stream body, CancellationToken cancellationToken)
-    {
-        var probe = new byte[1];
-        return await body.ReadAsync(probe, cancellationToken) > 0;
+        return await BoundedRead.ReadAsync(request.Body, declared, limit, cancellationToken) ?? throw TooLarge(limit);
     }
 
     private static ShroudException TooLarge(long limit) =>

@@ -110,28 +110,15 @@ public sealed partial class ChannelApi(IHttpClientFactory clients)
 
     private static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength > MaxAnswerBytes)
-        {
-            return null;
-        }
-
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[MaxAnswerBytes + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
-        {
-            length += read;
-        }
-
-        if (length > MaxAnswerBytes)
+        if (await BoundedRead.ReadAsync(stream, response.Content.Headers.ContentLength, MaxAnswerBytes, cancellationToken) is not { } answer)
         {
             return null;
         }
 
         try
         {
-            return JsonNode.Parse(buffer.AsSpan(0, length));
+            return JsonNode.Parse(answer.Span);
         }
         catch (JsonException)
         {
