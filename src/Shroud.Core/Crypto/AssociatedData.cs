@@ -16,37 +16,59 @@ public static class AssociatedData
     public const string FileName = "shroud/v1/file-name";
     public const string Audit = "shroud/v1/audit";
 
-    public static byte[] For(string purpose, params object[] fields)
+    private const int LengthPrefix = sizeof(int);
+
+    public static byte[] For(string purpose, params ReadOnlySpan<object> fields)
     {
-        using var stream = new MemoryStream();
-        Write(stream, Encoding.UTF8.GetBytes(purpose));
+        var size = LengthPrefix + Encoding.UTF8.GetByteCount(purpose);
         foreach (var field in fields)
         {
-            Write(stream, field switch
+            size += LengthPrefix + field switch
             {
-                string s => Encoding.UTF8.GetBytes(s),
-                byte[] b => b,
-                int i => BigEndian(i),
-                long l => BigEndian(l),
+                string s => Encoding.UTF8.GetByteCount(s),
+                byte[] b => b.Length,
+                int or long => sizeof(long),
                 _ => throw new ArgumentException($"Unsupported associated data field type {field.GetType().Name}.", nameof(fields)),
-            });
+            };
         }
 
-        return stream.ToArray();
-    }
+        // Sized first and written in place: this runs several times on every reveal.
+        var bytes = new byte[size];
+        var rest = bytes.AsSpan();
+        WriteText(ref rest, purpose);
+        foreach (var field in fields)
+        {
+            switch (field)
+            {
+                case string s:
+                    WriteText(ref rest, s);
+                    break;
+                case byte[] b:
+                    WriteLength(ref rest, b.Length);
+                    b.CopyTo(rest);
+                    rest = rest[b.Length..];
+                    break;
+                default:
+                    WriteLength(ref rest, sizeof(long));
+                    BinaryPrimitives.WriteInt64BigEndian(rest, field is int i ? i : (long)field);
+                    rest = rest[sizeof(long)..];
+                    break;
+            }
+        }
 
-    private static void Write(Stream stream, byte[] bytes)
-    {
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-        stream.Write(length);
-        stream.Write(bytes);
-    }
-
-    private static byte[] BigEndian(long value)
-    {
-        var bytes = new byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, value);
         return bytes;
+    }
+
+    private static void WriteText(ref Span<byte> rest, string text)
+    {
+        var length = Encoding.UTF8.GetBytes(text, rest[LengthPrefix..]);
+        WriteLength(ref rest, length);
+        rest = rest[length..];
+    }
+
+    private static void WriteLength(ref Span<byte> rest, int length)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(rest, length);
+        rest = rest[LengthPrefix..];
     }
 }

@@ -35,4 +35,21 @@ public sealed class AeadTests
         Assert.NotEqual(AssociatedData.For("p", "ab", "c"), AssociatedData.For("p", "a", "bc"));
         Assert.NotEqual(AssociatedData.For("p", "a"), AssociatedData.For("q", "a"));
     }
+
+    [Fact]
+    public void Associated_data_is_each_field_after_its_big_endian_length_with_numbers_as_eight_bytes()
+    {
+        // The layout every stored item was sealed with: it must never change.
+        byte[] expected =
+        [
+            0, 0, 0, 1, (byte)'p',
+            0, 0, 0, 3, (byte)'a', 0xC3, 0xA9,
+            0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 1, 2,
+            0, 0, 0, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE,
+            0, 0, 0, 2, 9, 8,
+            0, 0, 0, 0,
+        ];
+
+        Assert.Equal(expected, AssociatedData.For("p", "aé", 258, -2L, new byte[] { 9, 8 }, ""));
+    }
 }
