@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -44,7 +43,7 @@ public sealed class BotFrameworkSender(ChannelApi api, BotConnectorTokens tokens
             ?? throw ShroudException.Invalid("$.conversation.id", "is required: the conversation the activity goes to.");
 
         // The activity is laid out (and its files' places checked) before the token is fetched.
-        HttpContent content = send.Files.Count == 0 ? JsonContent.Create(send.Payload) : new ActivityContent(send.Payload, send.Files);
+        HttpContent content = send.Files.Count == 0 ? ChannelApi.Json(send.Payload) : new ActivityContent(send.Payload, send.Files);
         var token = await tokens.GetAsync(
             send.Channel.ApiBaseUrl, send.Secret(ChannelSecretNames.BotFrameworkAppId), send.Secret(ChannelSecretNames.BotFrameworkAppPassword), cancellationToken);
         using var request = new HttpRequestMessage(

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -42,6 +43,17 @@ public sealed partial class ChannelApi(IHttpClientFactory clients)
 
     /// <summary>Largest answer read: a send's answer is a few hundred bytes; a bigger one is not parsed.</summary>
     public const int MaxAnswerBytes = 64 * 1024;
+
+    /// <summary>
+    /// A JSON body as the channels' APIs get it: serialized up front with its length declared, so a message leaves in one
+    /// write rather than as a chunked stream, and a retry sends the same bytes.
+    /// </summary>
+    public static HttpContent Json(JsonNode payload)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(payload, JsonSerializerOptions.Web));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
 
     public Task<ChannelAnswer> SendAsync(string channel, HttpRequestMessage request, CancellationToken cancellationToken) =>
         CallAsync(ClientName, channel, request, cancellationToken);

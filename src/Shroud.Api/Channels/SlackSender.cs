@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenTelemetry;
@@ -38,7 +37,7 @@ public sealed class SlackSender(ChannelApi api, OutboundAddressPolicy addresses)
             return await SendFileAsync(send, file, cancellationToken);
         }
 
-        var answer = await CallAsync(send, "chat.postMessage", JsonContent.Create(send.Payload), cancellationToken);
+        var answer = await CallAsync(send, "chat.postMessage", ChannelApi.Json(send.Payload), cancellationToken);
         return new ChannelSent(answer.Status, answer.Body.Prop("ts")?.ToString());
     }
 
@@ -91,7 +90,7 @@ public sealed class SlackSender(ChannelApi api, OutboundAddressPolicy addresses)
             }
         }
 
-        var answer = await CallAsync(send, "files.completeUploadExternal", JsonContent.Create(complete), cancellationToken);
+        var answer = await CallAsync(send, "files.completeUploadExternal", ChannelApi.Json(complete), cancellationToken);
         return new ChannelSent(answer.Status, answer.Body.Prop("files").Item(0).Prop("id")?.ToString() ?? fileId);
     }
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenTelemetry;
@@ -47,7 +46,7 @@ public sealed class TelegramSender(ChannelApi api) : IChannelSender
         ChannelAnswer answer;
         if (file is null)
         {
-            using var request = Request(send, "sendMessage", JsonContent.Create(send.Payload));
+            using var request = Request(send, "sendMessage", ChannelApi.Json(send.Payload));
             answer = await api.SendAsync(Name, request, cancellationToken);
         }
         else

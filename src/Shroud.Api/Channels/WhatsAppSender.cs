@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Shroud.Core;
 using Shroud.Core.Channels;
@@ -43,7 +42,7 @@ public sealed class WhatsAppSender(ChannelApi api) : IChannelSender
             }
         }
 
-        using var request = Request(send, "messages", JsonContent.Create(send.Payload));
+        using var request = Request(send, "messages", ChannelApi.Json(send.Payload));
         var answer = await api.SendAsync(Name, request, cancellationToken);
         return answer.IsSuccess
             ? new ChannelSent(answer.Status, answer.Body.Prop("messages").Item(0).Prop("id")?.ToString())

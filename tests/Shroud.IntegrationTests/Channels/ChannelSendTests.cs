@@ -79,6 +79,7 @@ public sealed class ChannelSendTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(channel.Authorization, sent.Authorization);
         Assert.Contains(Plaintext, ChannelCase.Text(sent), StringComparison.Ordinal);
         Assert.DoesNotContain("$shroud", sent.Body, StringComparison.Ordinal);
+        Assert.Equal(sent.Bytes.Length, sent.ContentLength);
         Assert.Equal(channel.Success(Plaintext).Status, body!["status"]!.GetValue<int>());
         Assert.Equal(channel.MessageId, body["messageId"]!.GetValue<string>());
         Assert.Equal(["messageId", "status"], body.AsObject().Select(p => p.Key).Order());

@@ -19,8 +19,11 @@ public sealed class FakeChannelServer : IAsyncDisposable
 
     private FakeChannelServer(WebApplication app) => this.app = app;
 
-    /// <summary>One request as the fake channel received it: <see cref="Body"/> as UTF-8 text, <see cref="Bytes"/> as the bytes that came.</summary>
-    public sealed record Received(string Method, string Path, string? Authorization, string? ContentType, string Body, byte[] Bytes);
+    /// <summary>
+    /// One request as the fake channel received it: <see cref="Body"/> as UTF-8 text, <see cref="Bytes"/> as the bytes that
+    /// came, <see cref="ContentLength"/> as declared (null when chunked).
+    /// </summary>
+    public sealed record Received(string Method, string Path, string? Authorization, string? ContentType, long? ContentLength, string Body, byte[] Bytes);
 
     public ConcurrentQueue<Received> Requests { get; } = new();
 
@@ -71,6 +74,7 @@ public sealed class FakeChannelServer : IAsyncDisposable
             context.Request.Path + context.Request.QueryString,
             context.Request.Headers.Authorization.FirstOrDefault(),
             context.Request.ContentType,
+            context.Request.ContentLength,
             System.Text.Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length),
             body.ToArray());
         Requests.Enqueue(received);
