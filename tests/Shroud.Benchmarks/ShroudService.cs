@@ -119,6 +119,7 @@ internal sealed class ShroudService : IAsyncDisposable
         }
 
         var app = builder.Build();
+        app.UseShroudApi();
         app.MapShroudApi();
         if (maxMediaBytes is not null)
         {
