@@ -4,8 +4,9 @@ using System.Globalization;
 namespace Shroud.Benchmarks;
 
 /// <summary>
-/// CPU time used by this process (client, Kestrel, Shroud and its storage client) and by the Azurite child process.
-/// Unlike throughput, CPU per operation hardly moves when other tenants load the machine. Azurite's share needs Linux /proc.
+/// CPU time used by this process (client, Kestrel, Shroud and its storage client) and by the Azurite child process, and
+/// the bytes this process allocated. Unlike throughput, CPU per operation hardly moves when other tenants load the
+/// machine. Azurite's share needs Linux /proc.
 /// </summary>
 internal sealed class CpuMeter
 {
@@ -14,10 +15,10 @@ internal sealed class CpuMeter
     /// <summary>Whether Azurite's CPU time can be read.</summary>
     public bool SeesAzurite => azurite is not null;
 
-    public (TimeSpan Self, TimeSpan Azurite) Read()
+    public CpuReading Read()
     {
         using var self = Process.GetCurrentProcess();
-        return (self.TotalProcessorTime, azurite is { } pid ? ReadProc(pid) ?? TimeSpan.Zero : TimeSpan.Zero);
+        return new(self.TotalProcessorTime, azurite is { } pid ? ReadProc(pid) ?? TimeSpan.Zero : TimeSpan.Zero, GC.GetTotalAllocatedBytes());
     }
 
     // /proc/<pid>/stat: "pid (comm) state ppid ..." with utime and stime, in clock ticks (USER_HZ = 100), at fields 14 and 15.
@@ -55,4 +56,11 @@ internal sealed class CpuMeter
 
         return null;
     }
+}
+
+/// <summary>CPU time of this process and of Azurite, and the bytes this process allocated, so far (or between two readings).</summary>
+internal readonly record struct CpuReading(TimeSpan Self, TimeSpan Azurite, long Allocated)
+{
+    public static CpuReading operator -(CpuReading after, CpuReading before) =>
+        new(after.Self - before.Self, after.Azurite - before.Azurite, after.Allocated - before.Allocated);
 }

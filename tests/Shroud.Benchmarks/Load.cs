@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 
 namespace Shroud.Benchmarks;
@@ -9,12 +10,11 @@ internal sealed class BenchmarkFailure(string message) : Exception(message);
 /// <summary>One benchmarked operation; <c>Op(slot, ct)</c> writes the item of that slot, or reads the item a write left there.</summary>
 internal sealed record Scenario(string Name, Func<int, CancellationToken, Task> Op);
 
-/// <summary>The latencies (Stopwatch ticks), busy time and CPU time of a scenario at one concurrency, summed over its rounds.</summary>
+/// <summary>The latencies (Stopwatch ticks), busy time, CPU time and allocations of a scenario at one concurrency, summed over its rounds.</summary>
 internal sealed class Measurement(string scenario, int concurrency)
 {
     private readonly List<long> latencies = [];
-    private TimeSpan selfCpu;
-    private TimeSpan azuriteCpu;
+    private CpuReading used;
 
     public string Scenario { get; } = scenario;
 
@@ -27,17 +27,35 @@ internal sealed class Measurement(string scenario, int concurrency)
     public double OpsPerSecond => Ops / Elapsed.TotalSeconds;
 
     /// <summary>CPU time of the benchmark process per operation, in milliseconds.</summary>
-    public double SelfCpuMs => selfCpu.TotalMilliseconds / Ops;
+    public double SelfCpuMs => used.Self.TotalMilliseconds / Ops;
 
     /// <summary>CPU time of Azurite per operation, in milliseconds.</summary>
-    public double AzuriteCpuMs => azuriteCpu.TotalMilliseconds / Ops;
+    public double AzuriteCpuMs => used.Azurite.TotalMilliseconds / Ops;
 
-    public void Add(long[] roundLatencies, TimeSpan roundElapsed, TimeSpan roundSelfCpu, TimeSpan roundAzuriteCpu)
+    /// <summary>Bytes the benchmark process allocated per operation, in KiB.</summary>
+    public double AllocatedKiB => used.Allocated / 1024.0 / Ops;
+
+    /// <summary>Adds a round: its latencies, how long it took, and the CPU and allocations between readings taken around it.</summary>
+    public void Add(long[] roundLatencies, TimeSpan roundElapsed, CpuReading before, CpuReading after)
     {
         latencies.AddRange(roundLatencies);
         Elapsed += roundElapsed;
-        selfCpu += roundSelfCpu;
-        azuriteCpu += roundAzuriteCpu;
+        var round = after - before;
+        used = new(used.Self + round.Self, used.Azurite + round.Azurite, used.Allocated + round.Allocated);
+    }
+
+    /// <summary>Prints measurements as one table, with the CPU and allocation per operation.</summary>
+    public static void PrintTable(IEnumerable<Measurement> measurements, bool seesAzurite)
+    {
+        Console.WriteLine($"{"scenario",-16} {"concurrency",11} {"ops",7} {"ops/s",8} {"p50 ms",7} {"p99 ms",7} {"cpu ms/op: .NET",16} {"Azurite",8} {"KiB/op",7}");
+        foreach (var m in measurements)
+        {
+            var azurite = seesAzurite ? m.AzuriteCpuMs.ToString("F2", CultureInfo.InvariantCulture) : "n/a";
+            Console.WriteLine(FormattableString.Invariant(
+                $"{m.Scenario,-16} {m.Concurrency,11} {m.Ops,7:N0} {m.OpsPerSecond,8:N0} {m.PercentileMs(50),7:F2} {m.PercentileMs(99),7:F2} {m.SelfCpuMs,16:F2} {azurite,8} {m.AllocatedKiB,7:F1}"));
+        }
+
+        Console.WriteLine("(cpu ms/op: CPU time per operation of this process, which holds the load generator, Shroud with its storage client and any fake channel, and of Azurite; KiB/op: bytes this process allocated per operation.)");
     }
 
     /// <summary>Nearest-rank percentile in milliseconds.</summary>

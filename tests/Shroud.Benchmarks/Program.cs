@@ -165,7 +165,7 @@ internal static class Program
                         var before = cpu.Read();
                         var (latencies, elapsed) = await Load.RunAsync(scenarios[i].Op, slot, count, concurrency, ct);
                         var after = cpu.Read();
-                        measurements[i].Add(latencies, elapsed, after.Self - before.Self, after.Azurite - before.Azurite);
+                        measurements[i].Add(latencies, elapsed, before, after);
                     }
 
                     slot += count;
@@ -185,14 +185,7 @@ internal static class Program
     private static void Report(List<Measurement> results, bool azuriteCpu)
     {
         Console.WriteLine();
-        Console.WriteLine($"{"scenario",-16} {"concurrency",11} {"ops",7} {"ops/s",8} {"p50 ms",7} {"p99 ms",7} {"cpu ms/op: .NET",16} {"Azurite",8}");
-        foreach (var m in results)
-        {
-            var azurite = azuriteCpu ? m.AzuriteCpuMs.ToString("F2", CultureInfo.InvariantCulture) : "n/a";
-            Console.WriteLine(Invariant($"{m.Scenario,-16} {m.Concurrency,11} {m.Ops,7:N0} {m.OpsPerSecond,8:N0} {m.PercentileMs(50),7:F2} {m.PercentileMs(99),7:F2} {m.SelfCpuMs,16:F2} {azurite,8}"));
-        }
-
-        Console.WriteLine("(cpu ms/op: CPU time per operation of this process, i.e. load generator + Kestrel + Shroud + storage client, and of Azurite.)");
+        Measurement.PrintTable(results, azuriteCpu);
 
         double Ratio(string shroud, string raw, int concurrency) =>
             results.Single(m => m.Scenario == shroud && m.Concurrency == concurrency).OpsPerSecond

@@ -130,7 +130,7 @@ internal static class SendBenchmark
                     var before = cpu.Read();
                     var (latencies, elapsed) = await Load.RunAsync(scenarios[i].Op, slot, count, concurrency, ct);
                     var after = cpu.Read();
-                    measured[i].Add(latencies, elapsed, after.Self - before.Self, after.Azurite - before.Azurite);
+                    measured[i].Add(latencies, elapsed, before, after);
                 }
 
                 slot += count;
@@ -148,15 +148,7 @@ internal static class SendBenchmark
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{"scenario",-16} {"concurrency",11} {"ops",7} {"ops/s",8} {"p50 ms",7} {"p99 ms",7} {"cpu ms/op: .NET",16} {"Azurite",8}");
-        foreach (var m in loaded.Concat(single))
-        {
-            var azuriteCpu = cpu.SeesAzurite ? m.AzuriteCpuMs.ToString("F2", CultureInfo.InvariantCulture) : "n/a";
-            Console.WriteLine(FormattableString.Invariant(
-                $"{m.Scenario,-16} {m.Concurrency,11} {m.Ops,7:N0} {m.OpsPerSecond,8:N0} {m.PercentileMs(50),7:F2} {m.PercentileMs(99),7:F2} {m.SelfCpuMs,16:F2} {azuriteCpu,8}"));
-        }
-
-        Console.WriteLine("(.NET: this process, which holds the load generator, the Shroud host and the fake channel.)");
+        Measurement.PrintTable(loaded.Concat(single), cpu.SeesAzurite);
         var (rows, records) = await AuditRowsAsync(azurite.ConnectionString, ct);
         Console.WriteLine(FormattableString.Invariant($"audit trail of the whole run: {records:N0} records in {rows:N0} inserts ({(double)records / rows:F1} per insert)."));
         Console.WriteLine();

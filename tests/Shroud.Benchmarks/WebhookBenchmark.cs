@@ -75,18 +75,13 @@ internal static class WebhookBenchmark
                 var before = cpu.Read();
                 var (latencies, elapsed) = await Load.RunAsync(scenarios[i].Op, slot, count, Concurrency, ct);
                 var after = cpu.Read();
-                measurements[i].Add(latencies, elapsed, after.Self - before.Self, after.Azurite - before.Azurite);
+                measurements[i].Add(latencies, elapsed, before, after);
                 slot += count;
             }
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{"scenario",-16} {"concurrency",11} {"ops",7} {"ops/s",8} {"p50 ms",7} {"p99 ms",7} {"cpu ms/op: .NET",16} {"Azurite",8}");
-        foreach (var m in measurements)
-        {
-            var azuriteCpu = cpu.SeesAzurite ? m.AzuriteCpuMs.ToString("F2", CultureInfo.InvariantCulture) : "n/a";
-            Console.WriteLine(FormattableString.Invariant($"{m.Scenario,-16} {m.Concurrency,11} {m.Ops,7:N0} {m.OpsPerSecond,8:N0} {m.PercentileMs(50),7:F2} {m.PercentileMs(99),7:F2} {m.SelfCpuMs,16:F2} {azuriteCpu,8}"));
-        }
+        Measurement.PrintTable(measurements, cpu.SeesAzurite);
 
         var ratio = measurements[1].OpsPerSecond / measurements[0].OpsPerSecond;
         Console.WriteLine();
