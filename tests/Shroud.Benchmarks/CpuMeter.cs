@@ -5,8 +5,8 @@ namespace Shroud.Benchmarks;
 
 /// <summary>
 /// CPU time used by this process (client, Kestrel, Shroud and its storage client) and by the Azurite child process, and
-/// the bytes this process allocated. Unlike throughput, CPU per operation hardly moves when other tenants load the
-/// machine. Azurite's share needs Linux /proc.
+/// the bytes this process allocated. CPU per operation moves less than throughput when other tenants load the machine,
+/// though it moves too (caches and cores are shared); allocations do not move. Azurite's share needs Linux /proc.
 /// </summary>
 internal sealed class CpuMeter
 {
