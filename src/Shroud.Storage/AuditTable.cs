@@ -116,16 +116,19 @@ public sealed class AuditTable(TableClient table) : IAuditStore
     {
         var rows = new List<TableEntity>();
         var newestFirst = new List<(long Sequence, byte[] Json)>();
+        var size = 0;
         foreach (var record in records.Reverse())
         {
+            // Each record's JSON and the ',' or ']' after it (the row's '[' fits in the room MaxRowBytes leaves).
             var json = JsonSerializer.SerializeToUtf8Bytes(AuditRowRecord.Of(record), AuditRowJson.Default.AuditRowRecord);
-            if (newestFirst.Count > 0 && newestFirst.Sum(r => r.Json.Length + 1) + json.Length + 1 > MaxRowBytes)
+            if (newestFirst.Count > 0 && size + json.Length + 1 > MaxRowBytes)
             {
                 rows.Add(ToEntity(records[0], newestFirst));
-                newestFirst = [];
+                (newestFirst, size) = ([], 0);
             }
 
             newestFirst.Add((record.Sequence, json));
+            size += json.Length + 1;
         }
 
         rows.Add(ToEntity(records[0], newestFirst));
